@@ -1,0 +1,16 @@
+// The `podpilot` command's subcommands. Each Register* adds one CLI11 subcommand whose callback
+// runs it; errors print one clear line on stderr and exit non-zero (2 for bad input).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace podpilot::cli {
+
+void RegisterSimulate(CLI::App& app);
+
+// Thrown by subcommands for bad input; main() prints it and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace podpilot::cli

@@ -1,0 +1,26 @@
+// podpilot: an autoscaler for microservices on Kubernetes, its simulator and its scorecard.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "podpilot - learns, evaluates and runs autoscaling policies for microservices on Kubernetes.\n"
+      "Simulate an application under a workload with a policy, and compare policies on a scorecard."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "podpilot 0.1.0");
+  podpilot::cli::RegisterSimulate(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const podpilot::cli::UsageError& e) {
+    std::cerr << "podpilot: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "podpilot: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,44 @@
+#include "eval/policy_registry.h"
+
+#include <functional>
+
+#include "policy/policy_spec.h"
+#include "policy/static/static_policy.h"
+
+namespace podpilot {
+namespace {
+
+struct Kind {
+  const char* name;
+  const char* help;
+  std::function<StatusOr<std::unique_ptr<Policy>>(PolicyParams&)> make;
+};
+
+const std::vector<Kind>& Kinds() {
+  static const std::vector<Kind> kinds = {
+      {"static", "static[:replicas=N] - hold every target at N replicas", MakeStaticPolicy},
+      {"threshold", "threshold[:cpu=70,low=30,step=1,cooldown=60s] - simple CPU threshold rule",
+       MakeThresholdPolicy},
+  };
+  return kinds;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Policy>> MakePolicy(const std::string& spec) {
+  PP_ASSIGN_OR_RETURN(PolicyParams params, ParsePolicySpec(spec));
+  for (const auto& k : Kinds()) {
+    if (params.name() == k.name) return k.make(params);
+  }
+  std::string known;
+  for (const auto& k : Kinds()) known += (known.empty() ? "" : ", ") + std::string(k.name);
+  return InvalidArgumentError("unknown policy '" + params.name() + "' in '" + spec + "' (known: " + known + ")");
+}
+
+std::vector<std::pair<std::string, std::string>> PolicyKinds() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& k : Kinds()) out.emplace_back(k.name, k.help);
+  return out;
+}
+
+}  // namespace podpilot

@@ -1,0 +1,55 @@
+// Runs one policy on one environment for one episode and summarises it (the `simulate` command,
+// and the unit of work of evaluations).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "policy/policy.h"
+#include "sim/env.h"
+
+namespace podpilot {
+
+struct RunSummary {
+  std::string app, workload, policy;
+  uint64_t seed = 0;
+  double cost = 0;              // $ on requested resources
+  double node_cost = 0;         // $ on provisioned nodes
+  double pod_hours = 0;
+  double slo_attainment = 0;    // request-weighted
+  double interval_slo_attainment = 0;  // fraction of control intervals whose p95 met the SLO
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  double requests = 0, errors = 0;
+  int scaling_actions = 0, replica_changes = 0, resource_changes = 0, oom_kills = 0;
+  double cpu_utilization = 0;   // usage / request, time-integrated
+  double memory_utilization = 0;
+  double sim_seconds = 0, wall_seconds = 0;
+  int steps = 0;
+};
+
+// Per control interval samples, kept when the caller wants the time series.
+struct TimeSeries {
+  std::vector<std::string> target_names;
+  std::vector<std::string> class_names;
+  struct Row {
+    double time_s, request_rate, slo_attainment, p95_ms, error_rate, cost_rate;
+    std::vector<int> replicas, ready;
+    std::vector<double> cpu_util, target_p95_ms;
+    std::vector<double> class_p95_ms;
+  };
+  std::vector<Row> rows;
+  std::string ToCsv() const;
+};
+
+// Resets `env` with `seed`, runs `policy` until the episode is truncated, returns the summary.
+// `series` (optional) receives one row per control interval.
+RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* series);
+
+// Builds the PolicyContext a policy gets for this environment.
+PolicyContext MakePolicyContext(const Env& env);
+
+std::string SummaryToJson(const RunSummary& s, int indent = -1);
+
+}  // namespace podpilot

@@ -1,0 +1,79 @@
+#include "sim/env.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace podpilot {
+
+StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
+  if (!config.app) return InvalidArgumentError("env: no application model");
+  if (!(config.duration_s >= 1) || config.duration_s > 400 * 86400.0) {
+    return InvalidArgumentError("env: duration " + std::to_string(config.duration_s) + " s outside [1 s, 400 d]");
+  }
+  if (!(config.control_interval_s >= 1) || config.control_interval_s > 3600 ||
+      config.control_interval_s != std::floor(config.control_interval_s)) {
+    return InvalidArgumentError("env: control interval " + std::to_string(config.control_interval_s) +
+                                " s must be a whole number of seconds in [1, 3600]");
+  }
+  if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 500) {
+    return InvalidArgumentError("env: metrics window + lag must lie within [1, 500] s");
+  }
+  for (const auto& t : config.sim.targets) {
+    if (config.app->ServiceIndex(t) < 0) {
+      return InvalidArgumentError("env: target '" + t + "' is not a service of " + config.app->name);
+    }
+  }
+  PP_ASSIGN_OR_RETURN(WorkloadSpec spec, ParseWorkloadSpec(config.workload));
+  // Validate the workload once now (files, lengths) so that Reset cannot fail later.
+  PP_ASSIGN_OR_RETURN(WorkloadSeries probe, GenerateWorkload(spec, config.duration_s, 0));
+  (void)probe;
+  std::unique_ptr<Env> env(new Env(config, std::move(spec)));
+  return env;
+}
+
+Env::Env(EnvConfig config, WorkloadSpec spec)
+    : config_(std::move(config)), spec_(std::move(spec)), sim_(std::make_unique<Simulator>(config_.app, config_.sim)) {}
+
+int Env::episode_steps() const {
+  return static_cast<int>(std::ceil(config_.duration_s / config_.control_interval_s)) - 1;
+}
+
+void Env::RunInterval(int changes) {
+  const int ticks = static_cast<int>(config_.control_interval_s);
+  for (int i = 0; i < ticks && !sim_->Done(); ++i) sim_->Tick();
+  result_.interval = sim_->TakeInterval();
+  sim_->Observe(&result_.observation, config_.control_interval_s);
+  RewardComponents& r = result_.reward;
+  const IntervalTotals& it = result_.interval;
+  r.cost = it.cost;
+  r.cost_rate = it.seconds > 0 ? it.cost * 3600.0 / it.seconds : 0;
+  r.slo_shortfall = it.requests > 0 ? 1.0 - it.ok_within_slo / it.requests : 0.0;
+  r.churn = changes;
+  r.reward = -config_.reward.cost * r.cost_rate - config_.reward.slo * r.slo_shortfall -
+             config_.reward.churn * r.churn;
+  result_.terminated = false;
+  result_.truncated = sim_->Done();
+}
+
+const StepResult& Env::Reset(uint64_t seed) {
+  auto series = GenerateWorkload(spec_, config_.duration_s, seed);
+  if (!series.ok()) {
+    // Create() generated this workload successfully; only a file changing underneath can fail here.
+    throw std::runtime_error("env reset: " + series.status().ToString());
+  }
+  series_ = std::move(series).value();
+  auto arrivals = std::make_shared<const std::vector<double>>(SampleArrivals(series_, Rng::Derive(seed, 0xA221)));
+  sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week);
+  RunInterval(0);
+  // The warm-up interval is nobody's doing: its cost counts in the run totals, not in the reward.
+  result_.reward = RewardComponents{};
+  return result_;
+}
+
+const StepResult& Env::Step(const Decision& decision) {
+  const int changes = sim_->Apply(decision);
+  RunInterval(changes);
+  return result_;
+}
+
+}  // namespace podpilot

@@ -1,0 +1,562 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace podpilot {
+namespace {
+
+constexpr double kLatMinMs = 0.1;
+constexpr double kLatBinsPerDecade = 70.0;  // 8 decades over 560 bins
+
+int LatencyBin(double ms) {
+  if (!(ms > kLatMinMs)) return 0;
+  int b = static_cast<int>(std::log10(ms / kLatMinMs) * kLatBinsPerDecade);
+  return std::min(b, RunTotals::kLatencyBins - 1);
+}
+
+// Accumulates the expected visits and CPU demand per entry request of every service in a tree.
+void Accumulate(const AppModel& app, const CallNode& n, double mult, std::vector<double>* visits,
+                std::vector<double>* cpu) {
+  const double v = mult * n.visits;
+  const double c = n.cpu_per_request >= 0 ? n.cpu_per_request : app.services[n.service].cpu_per_request;
+  (*visits)[n.service] += v;
+  (*cpu)[n.service] += v * c;
+  for (const auto& step : n.steps) {
+    for (const auto& child : step) Accumulate(app, child, v, visits, cpu);
+  }
+}
+
+}  // namespace
+
+double RunTotals::LatencyQuantileMs(double p) const {
+  double total = 0;
+  for (double w : latency_hist) total += w;
+  if (total <= 0) return 0;
+  double acc = 0;
+  for (int b = 0; b < kLatencyBins; ++b) {
+    const double next = acc + latency_hist[b];
+    if (next >= p * total) {
+      const double frac = latency_hist[b] > 0 ? (p * total - acc) / latency_hist[b] : 0.5;
+      return kLatMinMs * std::pow(10.0, (b + frac) / kLatBinsPerDecade);
+    }
+    acc = next;
+  }
+  return kLatMinMs * std::pow(10.0, kLatencyBins / kLatBinsPerDecade);
+}
+
+Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
+    : app_(std::move(app)), config_(std::move(config)) {
+  if (config_.metrics_window_s < 1 || config_.metrics_window_s + config_.metrics_lag_s > kRing - 2) {
+    throw std::invalid_argument("metrics window + lag must lie within [1, " + std::to_string(kRing - 2) + "] s");
+  }
+  const size_t n = app_->services.size();
+  if (config_.targets.empty()) {
+    for (size_t i = 0; i < n; ++i) target_services_.push_back(static_cast<int>(i));
+  } else {
+    for (const auto& name : config_.targets) {
+      int i = app_->ServiceIndex(name);
+      if (i < 0) throw std::invalid_argument("target '" + name + "' is not a service of " + app_->name);
+      target_services_.push_back(i);
+    }
+  }
+  services_.resize(n);
+  PrecomputePlans();
+}
+
+void Simulator::PrecomputePlans() {
+  const size_t n = app_->services.size();
+  visit_factor_.assign(n, 0.0);
+  cpu_factor_.assign(n, 0.0);
+  class_visits_.clear();
+  for (const auto& c : app_->classes) {
+    std::vector<double> v(n, 0.0), cpu(n, 0.0);
+    Accumulate(*app_, c.root, 1.0, &v, &cpu);
+    std::vector<std::pair<int, double>> sparse;
+    for (size_t s = 0; s < n; ++s) {
+      visit_factor_[s] += c.weight * v[s];
+      cpu_factor_[s] += c.weight * cpu[s];
+      if (v[s] > 0) sparse.emplace_back(static_cast<int>(s), v[s]);
+    }
+    class_visits_.push_back(std::move(sparse));
+  }
+  // Linear plans.
+  lin_.assign(app_->classes.size(), LinearClass{});
+  sub_cpu_.assign(n * n, 0.0);
+  sub_wait_.assign(n * n, 0.0);
+  sub_var_.assign(n * n, 0.0);
+  sub_hops_.assign(n, 0.0);
+  sub_visits_.assign(n, 0.0);
+  for (size_t c = 0; c < app_->classes.size(); ++c) {
+    std::function<bool(const CallNode&)> has_parallel = [&](const CallNode& node) {
+      for (const auto& step : node.steps) {
+        if (step.size() > 1) return true;
+        if (has_parallel(step[0])) return true;
+      }
+      return false;
+    };
+    LinearClass& lc = lin_[c];
+    lc.linear = !config_.force_tree_walk && !has_parallel(app_->classes[c].root);
+    if (!lc.linear) continue;
+    lc.a_cpu.assign(n, 0.0);
+    lc.a_wait.assign(n, 0.0);
+    lc.a_var.assign(n, 0.0);
+    lc.hops = 2.0 * app_->network_hop_ms;
+    std::vector<int> ancestors;
+    PrecomputeLinear(app_->classes[c].root, 1.0, static_cast<int>(c), &ancestors);
+  }
+  wait_ms_.assign(n, 0.0);
+  v2_.assign(n, 0.0);
+  mean_cpu_.resize(n);
+  for (size_t s = 0; s < n; ++s) {
+    mean_cpu_[s] = visit_factor_[s] > 0 ? cpu_factor_[s] / visit_factor_[s] : app_->services[s].cpu_per_request;
+  }
+}
+
+void Simulator::PrecomputeLinear(const CallNode& node, double p_parent, int cls, std::vector<int>* ancestors) {
+  const size_t n = app_->services.size();
+  const int s = node.service;
+  const double p = p_parent * node.visits;
+  const double cpu_ms = 1e3 * (node.cpu_per_request >= 0 ? node.cpu_per_request : app_->services[s].cpu_per_request);
+  const double hops = p * 2.0 * app_->network_hop_ms * static_cast<double>(node.steps.size());
+  LinearClass& lc = lin_[cls];
+  lc.a_cpu[s] += p * cpu_ms;
+  lc.a_wait[s] += p;
+  lc.a_var[s] += p * cpu_ms * cpu_ms;
+  lc.hops += hops;
+  const double w = app_->classes[cls].weight;
+  ancestors->push_back(s);
+  sub_visits_[s] += w * p;
+  // This node's own terms appear in the subtree of every ancestor-or-self.
+  for (int a : *ancestors) {
+    sub_cpu_[a * n + s] += w * p * cpu_ms;
+    sub_wait_[a * n + s] += w * p;
+    sub_var_[a * n + s] += w * p * cpu_ms * cpu_ms;
+    sub_hops_[a] += w * hops;
+  }
+  for (const auto& step : node.steps) PrecomputeLinear(step[0], p, cls, ancestors);
+  ancestors->pop_back();
+}
+
+void Simulator::EvalLinear(double entry) {
+  const size_t n = services_.size();
+  for (size_t s = 0; s < n; ++s) {
+    wait_ms_[s] = tick_[s].wait_ms;
+    v2_[s] = sec_per_core_[s] * sec_per_core_[s] * tick_[s].visit_scv;
+  }
+  // Subtree view per service; the second moment treats all visits of a service as having the same
+  // subtree mean (their spread across call sites is small next to the queueing variance).
+  for (size_t s = 0; s < n; ++s) {
+    if (sub_visits_[s] <= 0) continue;
+    const double* rc = &sub_cpu_[s * n];
+    const double* rw = &sub_wait_[s * n];
+    const double* rv = &sub_var_[s * n];
+    double m = sub_hops_[s], v = 0;
+    for (size_t k = 0; k < n; ++k) {
+      m += rc[k] * sec_per_core_[k] + rw[k] * wait_ms_[k];
+      v += rv[k] * v2_[k];
+    }
+    tick_[s].subtree_mean_ms = entry * m;
+    tick_[s].subtree_m2 = entry * (v + m * m / sub_visits_[s]);
+  }
+}
+
+void Simulator::Reset(std::shared_ptr<const std::vector<double>> arrivals, uint64_t seed, double start_tod,
+                      int start_dow) {
+  arrivals_ = std::move(arrivals);
+  rng_.Seed(Rng::Derive(seed, 0x5133));
+  start_tod_ = start_tod;
+  start_dow_ = start_dow;
+  t_ = 0;
+  cluster_.Reset(app_->cluster);
+  const size_t n = app_->services.size();
+  for (size_t s = 0; s < n; ++s) services_[s].Reset(app_->services[s], static_cast<int>(s), &cluster_, &rng_, 0.0);
+  backlog_work_.assign(n, 0.0);
+  sec_per_core_.assign(n, 0.0);
+  err_frac_.assign(n, 0.0);
+  tick_.assign(n, ServiceTick{});
+  class_tick_.assign(app_->classes.size(), ClassTick{});
+  cum_.assign(n, Cum{});
+  ring_.assign(n, std::array<Cum, kRing>{});
+  interval_ = IntervalTotals{};
+  class_interval_.assign(app_->classes.size(), ClassInterval{});
+  class_last_.assign(app_->classes.size(), ClassInterval{});
+  totals_ = RunTotals{};
+}
+
+int Simulator::Apply(const Decision& decision) {
+  const double now = Now();
+  int changes = 0;
+  bool any = false;
+  const size_t k = std::min(decision.targets.size(), target_services_.size());
+  for (size_t i = 0; i < k; ++i) {
+    const TargetDecision& d = decision.targets[i];
+    ServiceState& svc = services_[target_services_[i]];
+    const ServiceModel& m = svc.model();
+    if (d.set_resources) {
+      Resources req = d.requests, lim = d.limits;
+      // Guard rails of the world itself: positive requests, limits not below requests.
+      req.cpu = std::max(req.cpu, 1e-3);
+      req.memory = std::max(req.memory, 1e6);
+      lim.cpu = std::max(lim.cpu, req.cpu);
+      lim.memory = std::max(lim.memory, req.memory);
+      if (!(req == svc.requests() && lim == svc.limits())) {
+        svc.SetResources(req, lim, app_->cluster.in_place_resize, now);
+        ++totals_.resource_changes;
+        any = true;
+      }
+    }
+    if (d.replicas != TargetDecision::kKeep) {
+      const int want = std::clamp(d.replicas, m.min_replicas, m.max_replicas);
+      if (want != svc.desired()) {
+        changes += std::abs(want - svc.desired());
+        services_[target_services_[i]].SetDesired(want);
+        services_[target_services_[i]].Reconcile(now);
+        any = true;
+      }
+    }
+  }
+  if (any) ++totals_.scaling_actions;
+  totals_.replica_changes += changes;
+  interval_.replica_changes += changes;
+  return changes;
+}
+
+void Simulator::UpdateService(int s, double entry) {
+  ServiceState& svc = services_[s];
+  const ServiceModel& m = svc.model();
+  const double now = Now();
+  ServiceTick& tk = tick_[s];
+  const double visits = entry * visit_factor_[s];
+  const double work = entry * cpu_factor_[s];  // core-seconds arriving this tick
+  const int n = svc.ready();
+  const double cap = svc.ready_capacity();     // cores for requests over ready pods
+  double served = 0, errors = 0, rho = 0, wait_s = 0, slow = 1.0;
+  if (n == 0) {
+    // No endpoint: every visit fails fast (503), queued work is lost.
+    errors = visits + (mean_cpu_[s] > 0 ? backlog_work_[s] / mean_cpu_[s] : 0);
+    backlog_work_[s] = 0;
+  } else {
+    const double total = work + backlog_work_[s];
+    if (total <= kMaxStationaryRho * cap) {
+      served = total;
+      wait_s = backlog_work_[s] / cap;  // arrivals queue behind the last of the backlog
+      backlog_work_[s] = 0;
+      rho = work / cap;
+      slow = 1.0 / (1.0 - rho);
+    } else {
+      served = kMaxStationaryRho * cap;
+      double backlog = total - served;
+      wait_s = backlog / cap;
+      const double timeout_s = m.timeout_ms * 1e-3;
+      if (wait_s > timeout_s) {
+        const double dropped = backlog - timeout_s * cap;
+        errors = dropped / mean_cpu_[s];
+        backlog = timeout_s * cap;
+        wait_s = timeout_s;
+      }
+      backlog_work_[s] = backlog;
+      rho = 1.0;
+      slow = 1.0 / (1.0 - kMaxStationaryRho);
+    }
+  }
+  const double per_pod_cap = n > 0 ? cap / n : 1.0;
+  sec_per_core_[s] = slow / per_pod_cap;
+  err_frac_[s] = visits > 0 ? std::min(1.0, errors / visits) : (n == 0 ? 1.0 : 0.0);
+  any_errors_ = any_errors_ || err_frac_[s] > 0;
+
+  tk.visits = visits;
+  tk.errors = std::min(errors, visits + errors);
+  tk.rho = rho;
+  tk.visit_mean_ms = mean_cpu_[s] * sec_per_core_[s] * 1e3 + wait_s * 1e3;
+  tk.visit_scv = PsSojournScv(rho, m.cpu_cv);
+  tk.wait_ms = wait_s * 1e3;
+  tk.subtree_mean_ms = 0;
+  tk.subtree_m2 = 0;
+  const double ready_cpu = n * m.base_cpu + served;
+  tk.cpu_usage = ready_cpu + (svc.starting() > 0 ? svc.NotReadyCpu(now) : 0.0);
+  // Little's law: requests in flight at the service = arrival rate x time in the service.
+  const double inflight = visits * (mean_cpu_[s] * sec_per_core_[s] + wait_s);
+  const double inflight_per_pod = n > 0 ? inflight / n : 0;
+  tk.working_set = m.base_memory + m.memory_per_inflight * inflight_per_pod;
+
+  Cum& c = cum_[s];
+  c.cpu_ready += ready_cpu;
+  c.ready_pod_s += n;
+  c.visits += visits;
+  c.errors += tk.errors;
+  c.inflight += inflight;
+  c.mem += tk.working_set * n;
+
+  if (n > 0 && tk.working_set * svc.max_mem_factor_ready() > std::min(svc.limits().memory, m.limits.memory) * 0.999) {
+    const int killed = svc.OomKill(now, tk.working_set);
+    c.oom += killed;
+    totals_.oom_kills += killed;
+    interval_.oom_kills += killed;
+  }
+  svc.cpu_seconds_per_ready_pod += n > 0 ? ready_cpu / n : 0;
+}
+
+Moments Simulator::EvalCall(const CallNode& node, double weight) {
+  const int s = node.service;
+  const ServiceModel& m = app_->services[s];
+  const double cpu = node.cpu_per_request >= 0 ? node.cpu_per_request : m.cpu_per_request;
+  ServiceTick& tk = tick_[s];
+  const double q_ms = cpu * sec_per_core_[s] * 1e3;
+  Moments sub{q_ms + tk.wait_ms, q_ms * q_ms * tk.visit_scv};
+  const double hop2 = 2.0 * app_->network_hop_ms;
+  const double child_weight = weight * node.visits;
+  for (const auto& step : node.steps) {
+    Moments m1 = EvalCall(step[0], child_weight);
+    for (size_t i = 1; i < step.size(); ++i) m1 = MaxOfIndependent(m1, EvalCall(step[i], child_weight));
+    sub.mean += m1.mean + hop2;
+    sub.var += m1.var;
+  }
+  // The mesh's destination view of this service: one visit's subtree.
+  tk.subtree_mean_ms += child_weight * sub.mean;
+  tk.subtree_m2 += child_weight * (sub.var + sub.mean * sub.mean);
+  // Repeated visits run one after another.
+  return {node.visits * sub.mean, node.visits * sub.var};
+}
+
+void Simulator::UpdateClasses(double entry) {
+  const double hop2 = 2.0 * app_->network_hop_ms;
+  for (size_t c = 0; c < app_->classes.size(); ++c) {
+    const RequestClass& rc = app_->classes[c];
+    const double n = entry * rc.weight;
+    Moments e2e;
+    const LinearClass& lc = lin_[c];
+    if (lc.linear) {
+      double m = lc.hops, v = 0;
+      const size_t ns = services_.size();
+      for (size_t k = 0; k < ns; ++k) {
+        m += lc.a_cpu[k] * sec_per_core_[k] + lc.a_wait[k] * wait_ms_[k];
+        v += lc.a_var[k] * v2_[k];
+      }
+      e2e = {m, v};
+    } else {
+      e2e = EvalCall(rc.root, n);
+      e2e.mean += hop2;
+    }
+    double p_ok = 1.0;
+    if (any_errors_) {
+      double log_ok = 0;
+      for (const auto& [s, v] : class_visits_[c]) {
+        if (err_frac_[s] >= 1.0) { log_ok = -1e300; break; }
+        if (err_frac_[s] > 0) log_ok += v * std::log1p(-err_frac_[s]);
+      }
+      p_ok = std::exp(log_ok);
+    }
+    const double scv = e2e.mean > 0 ? std::max(1e-4, e2e.var / (e2e.mean * e2e.mean)) : 1.0;
+    const double within = GammaWithinProbability(e2e.mean, scv, rc.slo_ms);
+    // Requests still running at the entry service's timeout are errors too.
+    const double timeout_ms = app_->services[rc.root.service].timeout_ms;
+    const double late = 1.0 - GammaWithinProbability(e2e.mean, scv, timeout_ms);
+    ClassTick& ct = class_tick_[c];
+    ct.requests = n;
+    ct.ok = n * p_ok * std::min(within, 1.0 - late);
+    ct.errors = n * (1.0 - p_ok * (1.0 - late));
+    ct.mean_ms = e2e.mean;
+    ct.scv = scv;
+    ClassInterval& ci = class_interval_[c];
+    ci.requests += n;
+    ci.ok += ct.ok;
+    ci.errors += ct.errors;
+    ci.sum += n * e2e.mean;
+    ci.m2 += n * (e2e.var + e2e.mean * e2e.mean);
+    interval_.requests += n;
+    interval_.ok_within_slo += ct.ok;
+    interval_.errors += ct.errors;
+  }
+}
+
+void Simulator::Tick() {
+  const double now = Now();
+  const double entry = (*arrivals_)[static_cast<size_t>(t_)];
+  // Pod lifecycle first: transitions due now take effect for this second's traffic.
+  int unschedulable = 0;
+  Resources largest;
+  for (auto& svc : services_) {
+    if (now >= svc.next_event_s()) svc.Advance(now);
+    if (svc.pending() > 0) {
+      unschedulable += svc.pending();
+      Resources r = svc.LargestPendingRequest();
+      largest.cpu = std::max(largest.cpu, r.cpu);
+      largest.memory = std::max(largest.memory, r.memory);
+    }
+  }
+  if (cluster_.Tick(now, unschedulable, largest)) {
+    for (auto& svc : services_) {
+      if (svc.pending() > 0) svc.SchedulePending(now);
+    }
+  }
+  any_errors_ = false;
+  for (size_t s = 0; s < services_.size(); ++s) UpdateService(static_cast<int>(s), entry);
+  EvalLinear(entry);
+  UpdateClasses(entry);
+
+  // Cost and usage accounting.
+  double req_cpu = 0, req_mem = 0, pods = 0, cpu_used = 0, mem_used = 0;
+  for (size_t s = 0; s < services_.size(); ++s) {
+    const ServiceState& svc = services_[s];
+    req_cpu += svc.requested_cpu();
+    req_mem += svc.requested_memory();
+    pods += svc.existing();
+    cpu_used += tick_[s].cpu_usage;
+    mem_used += tick_[s].working_set * svc.ready();
+    Cum& c = cum_[s];
+    c.lat_w += tick_[s].visits;
+    c.lat_sum += tick_[s].subtree_mean_ms;
+    c.lat_m2 += tick_[s].subtree_m2;
+    ring_[s][static_cast<size_t>((t_ + 1) % kRing)] = c;
+  }
+  const AppModel& a = *app_;
+  const double cost = (req_cpu * a.cluster.price_cpu_core_hour + req_mem / (1024.0 * 1024 * 1024) *
+                       a.cluster.price_memory_gib_hour) / 3600.0;
+  totals_.cost += cost;
+  totals_.node_cost += cluster_.NodeCostRatePerHour() / 3600.0;
+  totals_.pod_seconds += pods;
+  totals_.cpu_usage_core_seconds += cpu_used;
+  totals_.cpu_request_core_seconds += req_cpu;
+  totals_.memory_usage_byte_seconds += mem_used;
+  totals_.memory_request_byte_seconds += req_mem;
+  totals_.sim_seconds += 1;
+  interval_.cost += cost;
+  interval_.seconds += 1;
+  ++t_;
+}
+
+IntervalTotals Simulator::TakeInterval() {
+  bool met = true;
+  for (size_t c = 0; c < class_interval_.size(); ++c) {
+    const ClassInterval& ci = class_interval_[c];
+    if (ci.requests <= 0) continue;
+    const double mean = ci.sum / ci.requests;
+    const double var = std::max(0.0, ci.m2 / ci.requests - mean * mean);
+    const double scv = mean > 0 ? std::max(1e-4, var / (mean * mean)) : 1.0;
+    double pts[kQuantilePoints];
+    GammaQuantilePoints(mean, scv, pts);
+    const double w = ci.ok / kQuantilePoints;  // only completed requests have a latency
+    for (int i = 0; i < kQuantilePoints; ++i) totals_.latency_hist[LatencyBin(pts[i])] += w;
+    met = met && ci.errors / ci.requests < 0.05 && GammaQuantile(mean, scv, 0.95) <= app_->classes[c].slo_ms;
+  }
+  totals_.requests += interval_.requests;
+  totals_.ok_within_slo += interval_.ok_within_slo;
+  totals_.errors += interval_.errors;
+  totals_.intervals += 1;
+  totals_.intervals_meeting_slo += met;
+  class_last_ = class_interval_;
+  for (auto& ci : class_interval_) ci = ClassInterval{};
+  IntervalTotals out = interval_;
+  interval_ = IntervalTotals{};
+  return out;
+}
+
+const Simulator::Cum& Simulator::CumAt(int s, int64_t t) const {
+  return ring_[s][static_cast<size_t>(std::max<int64_t>(t, 0) % kRing)];
+}
+
+void Simulator::Observe(Observation* obs, double control_interval_s) const {
+  const double now = Now();
+  obs->time_s = now;
+  obs->control_interval_s = control_interval_s;
+  obs->metrics_window_s = config_.metrics_window_s;
+  const double tod = std::fmod(start_tod_ + now, 86400.0);
+  obs->time_of_day_s = tod;
+  obs->day_of_week = std::fmod(start_dow_ + std::floor((start_tod_ + now) / 86400.0), 7.0);
+
+  // Classes: the interval that just ended.
+  obs->classes.resize(app_->classes.size());
+  double req = 0, ok = 0, p95w = 0;
+  for (size_t c = 0; c < app_->classes.size(); ++c) {
+    const ClassInterval& ci = class_last_[c];
+    ClassObservation& co = obs->classes[c];
+    co.name = app_->classes[c].name;
+    co.slo_ms = app_->classes[c].slo_ms;
+    co.request_rate = ci.requests / control_interval_s;
+    co.error_rate = ci.errors / control_interval_s;
+    co.slo_attainment = ci.requests > 0 ? ci.ok / ci.requests : 1.0;
+    if (ci.requests > 0) {
+      const double mean = ci.sum / ci.requests;
+      const double var = std::max(0.0, ci.m2 / ci.requests - mean * mean);
+      co.latency_mean_ms = mean;
+      co.latency_p95_ms = GammaQuantile(mean, mean > 0 ? std::max(1e-4, var / (mean * mean)) : 1.0, 0.95);
+    } else {
+      co.latency_mean_ms = co.latency_p95_ms = 0;
+    }
+    req += ci.requests;
+    ok += ci.ok;
+    p95w += ci.requests * co.latency_p95_ms;
+  }
+  obs->request_rate = req / control_interval_s;
+  obs->slo_attainment = req > 0 ? ok / req : 1.0;
+  obs->latency_p95_ms = req > 0 ? p95w / req : 0;
+
+  // Targets: metrics-server style window ending `lag` seconds ago.
+  const int64_t end = t_ - static_cast<int64_t>(config_.metrics_lag_s);
+  const int64_t start = end - static_cast<int64_t>(config_.metrics_window_s);
+  obs->targets.resize(target_services_.size());
+  for (size_t i = 0; i < target_services_.size(); ++i) {
+    const int s = target_services_[i];
+    const ServiceState& svc = services_[s];
+    const ServiceModel& m = svc.model();
+    TargetObservation& to = obs->targets[i];
+    to.name = m.name;
+    to.replicas_spec = svc.desired();
+    to.replicas_ready = svc.ready();
+    to.replicas_starting = svc.starting();
+    to.replicas_pending = svc.pending();
+    to.min_replicas = m.min_replicas;
+    to.max_replicas = m.max_replicas;
+    to.requests = svc.requests();
+    to.limits = svc.limits();
+    const Cum& a = CumAt(s, start);
+    const Cum& b = CumAt(s, end);
+    const double secs = static_cast<double>(std::min<int64_t>(end, t_) - std::max<int64_t>(start, 0));
+    const double pod_s = b.ready_pod_s - a.ready_pod_s;
+    to.cpu_usage = pod_s > 0 ? (b.cpu_ready - a.cpu_ready) / pod_s : 0;
+    to.memory_usage = pod_s > 0 ? (b.mem - a.mem) / pod_s : m.base_memory;
+    to.cpu_utilization = to.requests.cpu > 0 ? to.cpu_usage / to.requests.cpu : 0;
+    to.memory_utilization = to.requests.memory > 0 ? to.memory_usage / to.requests.memory : 0;
+    to.request_rate = secs > 0 ? (b.visits - a.visits) / secs : 0;
+    to.error_rate = secs > 0 ? (b.errors - a.errors) / secs : 0;
+    to.in_flight = pod_s > 0 ? (b.inflight - a.inflight) / pod_s : 0;
+    const double lw = b.lat_w - a.lat_w;
+    if (lw > 0) {
+      const double mean = (b.lat_sum - a.lat_sum) / lw;
+      const double var = std::max(0.0, (b.lat_m2 - a.lat_m2) / lw - mean * mean);
+      to.latency_mean_ms = mean;
+      to.latency_p95_ms = GammaQuantile(mean, mean > 0 ? std::max(1e-4, var / (mean * mean)) : 1.0, 0.95);
+    } else {
+      to.latency_mean_ms = to.latency_p95_ms = 0;
+    }
+    to.oom_kills = cum_[s].oom - CumAt(s, t_ - static_cast<int64_t>(control_interval_s)).oom;
+    to.pods.clear();
+    if (config_.pod_samples) {
+      for (const Pod& p : svc.pods()) {
+        PodSample ps;
+        ps.phase = (p.state == PodState::kPending || p.state == PodState::kStarting) ? PodSample::Phase::kPending
+                                                                                   : PodSample::Phase::kRunning;
+        ps.ready = p.state == PodState::kReady;
+        ps.deleting = p.state == PodState::kTerminating;
+        ps.start_time_s = p.started_s >= 0 ? p.started_s : -1;
+        ps.ready_transition_s = p.ready_s >= 0 ? p.ready_s : p.created_s;
+        // metrics-server has a sample once the container has run for one resolution (15 s).
+        ps.has_metrics = p.started_s >= 0 && p.started_s <= now - 15.0 && p.state != PodState::kTerminating;
+        ps.metric_window_start_s = now - config_.metrics_window_s;
+        if (ps.ready) {
+          ps.cpu_usage = to.cpu_usage;
+          ps.memory_usage = to.memory_usage;
+        } else {
+          ps.cpu_usage = now < p.burst_until_s ? std::max(m.startup_cpu_cores, m.base_cpu) : m.base_cpu;
+          ps.memory_usage = m.base_memory;
+        }
+        to.pods.push_back(ps);
+      }
+    }
+  }
+}
+
+}  // namespace podpilot

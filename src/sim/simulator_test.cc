@@ -1,0 +1,288 @@
+#include "sim/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/env.h"
+#include "common/units.h"
+#include "sim/sim_test_util.h"
+#include "sim/vec_env.h"
+
+namespace podpilot {
+namespace {
+
+using testing::Keep;
+using testing::MustCreateEnv;
+using testing::MustParseApp;
+using testing::OneServiceYaml;
+using testing::SetReplicas;
+
+EnvConfig OneServiceEnv(const std::string& yaml, const std::string& workload, double duration = 600) {
+  EnvConfig cfg;
+  cfg.app = MustParseApp(yaml);
+  cfg.workload = workload;
+  cfg.duration_s = duration;
+  return cfg;
+}
+
+TEST(SimulatorTest, SteadyStateMatchesProcessorSharingFormulas) {
+  // 40 rps x 0.01 core-s over 2 pods of 0.5 cores: rho = 0.4, usage 0.2 cores per pod.
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 2), "constant:rps=40,noise=none"));
+  const StepResult* r = &env->Reset(1);
+  for (int i = 0; i < 4; ++i) r = &env->Step(Keep(1));
+  const TargetObservation& t = r->observation.targets[0];
+  EXPECT_EQ(t.replicas_ready, 2);
+  EXPECT_NEAR(t.request_rate, 40.0, 1e-9);
+  EXPECT_NEAR(t.cpu_usage, 0.2, 1e-9);
+  EXPECT_NEAR(t.cpu_utilization, 0.8, 1e-9);  // of the 250m request
+  const double expected_ms = (0.01 / 0.5) / (1 - 0.4) * 1e3;
+  EXPECT_NEAR(t.latency_mean_ms, expected_ms, 1e-6);
+  EXPECT_NEAR(r->observation.classes[0].latency_mean_ms, expected_ms, 1e-6);
+  // Little's law: 40 rps x 33.3 ms = 1.33 requests in flight, 0.67 per pod.
+  EXPECT_NEAR(t.in_flight, 40 * expected_ms / 1e3 / 2, 1e-9);
+  EXPECT_EQ(r->interval.errors, 0);
+}
+
+TEST(SimulatorTest, NewPodsBecomeReadyAfterStartupAndProbes) {
+  // startup 5 s + first probe at 5 s + 2 more successes 5 s apart = 20 s to ready.
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 2), "constant:rps=10,noise=none"));
+  const StepResult* r = &env->Reset(1);
+  const double t0 = r->observation.time_s;
+  r = &env->Step(SetReplicas(1, 0, 4));
+  EXPECT_EQ(r->observation.targets[0].replicas_spec, 4);
+  EXPECT_EQ(r->observation.targets[0].replicas_ready, 2);
+  EXPECT_EQ(r->observation.targets[0].replicas_starting, 2);
+  const Simulator& sim = env->simulator();
+  // Tick until the new pods are ready; they must not be ready before t0 + 20.
+  r = &env->Step(Keep(1));
+  EXPECT_EQ(r->observation.targets[0].replicas_ready, 4);
+  for (const Pod& p : sim.service(0).pods()) {
+    if (p.created_s > 0) EXPECT_DOUBLE_EQ(p.ready_s, t0 + 20.0);
+  }
+}
+
+TEST(SimulatorTest, ScaleDownLeavesTheLoadBalancerAtOnceButCostsUntilGone) {
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 4, "    termination_seconds: 30\n"),
+                                         "constant:rps=10,noise=none"));
+  env->Reset(1);
+  const StepResult& r = env->Step(SetReplicas(1, 0, 1));
+  EXPECT_EQ(r.observation.targets[0].replicas_ready, 1);
+  EXPECT_EQ(env->simulator().service(0).terminating(), 3);
+  // Terminating pods are still charged: 4 pods' requests for this 15 s interval.
+  const AppModel& app = env->simulator().app();
+  const double per_pod_hour = 0.25 * app.cluster.price_cpu_core_hour + 0.125 * app.cluster.price_memory_gib_hour;
+  EXPECT_NEAR(r.interval.cost, 4 * per_pod_hour * 15 / 3600, 1e-12);
+  const StepResult& r2 = env->Step(Keep(1));
+  const StepResult& r3 = env->Step(Keep(1));
+  (void)r2;
+  EXPECT_EQ(env->simulator().service(0).terminating(), 0);
+  EXPECT_NEAR(r3.interval.cost, 1 * per_pod_hour * 15 / 3600, 1e-12);
+}
+
+TEST(SimulatorTest, OverloadBuildsBacklogThenTimesOut) {
+  // 150 rps x 0.01 = 1.5 cores offered to 1.0 core: the excess beyond the stationary limit
+  // (0.98 cores) is dropped once the backlog reaches the 2 s timeout, and of the requests served
+  // after waiting that long, those whose total time passes the timeout are errors too.
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 2, "    timeout_ms: 2000\n"),
+                                         "constant:rps=150,noise=none"));
+  const StepResult* r = &env->Reset(1);
+  for (int i = 0; i < 8; ++i) r = &env->Step(Keep(1));
+  const double expected_errors_per_s = (1.5 - 0.98) / 0.01;
+  const double errors_per_s = r->interval.errors / r->interval.seconds;
+  EXPECT_GE(errors_per_s, expected_errors_per_s * (1 - 1e-9));
+  EXPECT_LE(errors_per_s, 150.0);
+  EXPECT_LT(r->observation.slo_attainment, 0.01);
+  EXPECT_NEAR(r->observation.targets[0].cpu_usage, 0.49, 1e-9);  // saturated at 0.98 of 0.5 per pod
+}
+
+TEST(SimulatorTest, MemoryOverTheLimitIsAnOomKillWithBackOff) {
+  // 10 MiB per request in flight on a 50 MiB base and a 256 MiB limit: ~20 in flight kills a pod.
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 2, "    memory_per_inflight: 10Mi\n"),
+                                         "constant:rps=150,noise=none"));
+  const StepResult* r = &env->Reset(1);
+  int kills = r->interval.oom_kills, min_ready = 2;
+  for (int i = 0; i < 10; ++i) {
+    r = &env->Step(Keep(1));
+    kills += r->interval.oom_kills;
+    min_ready = std::min(min_ready, r->observation.targets[0].replicas_ready);
+  }
+  EXPECT_GT(kills, 0);
+  EXPECT_EQ(min_ready, 0);
+  EXPECT_EQ(env->simulator().totals().oom_kills, kills);
+  int restarted = 0;
+  for (const Pod& p : env->simulator().service(0).pods()) restarted += p.restarts > 0;
+  EXPECT_GT(restarted, 0);
+}
+
+TEST(SimulatorTest, PodsPendUntilTheClusterAutoscalerAddsANode) {
+  // One node of 600m fits two 250m pods; a third waits for a new node (30 s to provision).
+  const std::string cluster =
+      "cluster:\n  node_pools:\n    - {name: small, cpu: 600m, memory: 4Gi, nodes: 1, max_nodes: 2, provision_seconds: 30}\n";
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 2, "", cluster), "constant:rps=10,noise=none"));
+  env->Reset(1);
+  const StepResult* r = &env->Step(SetReplicas(1, 0, 3));
+  EXPECT_EQ(r->observation.targets[0].replicas_pending, 1);
+  r = &env->Step(Keep(1));  // t = 45: node not ready before t = 16 + 30
+  EXPECT_EQ(r->observation.targets[0].replicas_pending, 1);
+  for (int i = 0; i < 4; ++i) r = &env->Step(Keep(1));
+  EXPECT_EQ(r->observation.targets[0].replicas_pending, 0);
+  EXPECT_EQ(r->observation.targets[0].replicas_ready, 3);
+  EXPECT_EQ(env->simulator().cluster().ReadyNodes(), 2);
+}
+
+TEST(SimulatorTest, ResourceChangeRollsOutNewPodsOrResizesInPlace) {
+  for (bool in_place : {false, true}) {
+    const std::string cluster = in_place ? "cluster:\n  in_place_resize: true\n" : "";
+    auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(0.01, "500m", 4, "", cluster), "constant:rps=10,noise=none"));
+    env->Reset(1);
+    Decision d = Keep(1);
+    d.targets[0].set_resources = true;
+    d.targets[0].requests = {0.4, 200 * kMiB};
+    d.targets[0].limits = {0.8, 400 * kMiB};
+    const StepResult* r = &env->Step(d);
+    if (in_place) {
+      EXPECT_DOUBLE_EQ(r->observation.targets[0].requests.cpu, 0.4);
+      for (const Pod& p : env->simulator().service(0).pods()) EXPECT_DOUBLE_EQ(p.requests.cpu, 0.4);
+      EXPECT_EQ(r->observation.targets[0].replicas_ready, 4);
+    } else {
+      // maxSurge 1, maxUnavailable 1: never fewer than 3 ready during the rollout.
+      int min_ready = 4;
+      for (int i = 0; i < 20; ++i) {
+        r = &env->Step(Keep(1));
+        min_ready = std::min(min_ready, r->observation.targets[0].replicas_ready);
+      }
+      EXPECT_GE(min_ready, 3);
+      EXPECT_EQ(r->observation.targets[0].replicas_ready, 4);
+      for (const Pod& p : env->simulator().service(0).pods()) EXPECT_DOUBLE_EQ(p.requests.cpu, 0.4);
+    }
+    EXPECT_EQ(env->simulator().totals().resource_changes, 1);
+  }
+}
+
+TEST(SimulatorTest, DecisionsAreClampedToTheTargetsRange) {
+  auto env = MustCreateEnv(OneServiceEnv(OneServiceYaml(), "constant:rps=10,noise=none"));
+  env->Reset(1);
+  EXPECT_EQ(env->Step(SetReplicas(1, 0, 1000)).observation.targets[0].replicas_spec, 20);
+  EXPECT_EQ(env->Step(SetReplicas(1, 0, -5)).observation.targets[0].replicas_spec, 1);
+}
+
+TEST(SimulatorTest, SameSeedSameRunBitForBitAndOtherSeedsDiffer) {
+  EnvConfig cfg;
+  cfg.app = std::make_shared<const AppModel>(LoadAppByName("online-boutique").value());
+  cfg.workload = "diurnal:peak=150";
+  cfg.duration_s = 3 * 3600;
+  auto run = [&](uint64_t seed) {
+    auto env = MustCreateEnv(cfg);
+    std::vector<double> trace;
+    const StepResult* r = &env->Reset(seed);
+    int k = 0;
+    while (!r->truncated) {
+      // A deterministic, state-dependent policy so that decisions feed back into the run.
+      Decision d = Keep(r->observation.targets.size());
+      d.targets[0].replicas = 2 + static_cast<int>(r->observation.targets[0].cpu_utilization * 2) + (k++ % 3);
+      r = &env->Step(d);
+      trace.push_back(r->reward.reward);
+      trace.push_back(r->observation.latency_p95_ms);
+    }
+    trace.push_back(env->simulator().totals().cost);
+    return trace;
+  };
+  const auto a = run(7), b = run(7), c = run(8);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << "diverged at " << i;  // bit for bit
+  EXPECT_NE(a, c);
+}
+
+TEST(SimulatorTest, LinearFastPathEqualsTheTreeWalk) {
+  for (const char* name : {"online-boutique", "teastore"}) {
+    EnvConfig cfg;
+    cfg.app = std::make_shared<const AppModel>(LoadAppByName(name).value());
+    cfg.workload = "sinusoidal:mean=120,amplitude=80,period=20m";
+    cfg.duration_s = 3600;
+    EnvConfig walk = cfg;
+    walk.sim.force_tree_walk = true;
+    auto fast = MustCreateEnv(cfg), slow = MustCreateEnv(walk);
+    const StepResult* rf = &fast->Reset(3);
+    const StepResult* rs = &slow->Reset(3);
+    while (!rf->truncated) {
+      for (size_t c = 0; c < fast->simulator().last_class_tick().size(); ++c) {
+        const auto& a = fast->simulator().last_class_tick()[c];
+        const auto& b = slow->simulator().last_class_tick()[c];
+        ASSERT_NEAR(a.mean_ms, b.mean_ms, 1e-9 * b.mean_ms) << name << " class " << c;
+        ASSERT_NEAR(a.scv, b.scv, 1e-9 * b.scv) << name << " class " << c;
+      }
+      for (size_t s = 0; s < fast->simulator().last_tick().size(); ++s) {
+        const auto& a = fast->simulator().last_tick()[s];
+        const auto& b = slow->simulator().last_tick()[s];
+        ASSERT_NEAR(a.subtree_mean_ms, b.subtree_mean_ms, 1e-9 * (1 + b.subtree_mean_ms)) << name << " svc " << s;
+      }
+      Decision d = Keep(rf->observation.targets.size());
+      rf = &fast->Step(d);
+      rs = &slow->Step(d);
+    }
+  }
+}
+
+TEST(SimulatorTest, VecEnvMatchesSequentialEnvsForAnyThreadCount) {
+  EnvConfig cfg;
+  cfg.app = std::make_shared<const AppModel>(LoadAppByName("online-boutique").value());
+  cfg.workload = "step:low=50,high=150,at=10m";
+  cfg.duration_s = 1800;
+  const int n = 5;
+  std::vector<std::vector<double>> expected(n);
+  for (int i = 0; i < n; ++i) {
+    auto env = MustCreateEnv(cfg);
+    const StepResult* r = &env->Reset(100 + i);
+    expected[i].push_back(r->observation.latency_p95_ms);
+    for (int k = 0; k < 150; ++k) {
+      if (r->truncated) r = &env->Reset(Rng::Derive(100 + i, 0xE915));
+      else r = &env->Step(Keep(r->observation.targets.size()));
+      expected[i].push_back(r->observation.latency_p95_ms);
+    }
+  }
+  for (int threads : {1, 2, 3}) {
+    auto venv = VecEnv::Create(cfg, n, threads);
+    ASSERT_TRUE(venv.ok());
+    (*venv)->Reset(100);
+    std::vector<Decision> ds(n, Keep(11));
+    for (int i = 0; i < n; ++i) ASSERT_EQ((*venv)->results()[i]->observation.latency_p95_ms, expected[i][0]);
+    for (int k = 0; k < 150; ++k) {
+      (*venv)->Step(ds);
+      for (int i = 0; i < n; ++i) {
+        ASSERT_EQ((*venv)->results()[i]->observation.latency_p95_ms, expected[i][k + 1])
+            << "threads " << threads << " env " << i << " step " << k;
+      }
+    }
+  }
+}
+
+TEST(SimulatorTest, NoReadyPodsMeansEveryRequestFails) {
+  Simulator sim(MustParseApp(OneServiceYaml(0.01, "500m", 1)), SimConfig{});
+  sim.Reset(std::make_shared<const std::vector<double>>(std::vector<double>(60, 20.0)), 1);
+  EXPECT_EQ(sim.mutable_service(0).OomKill(0, 1e18), 1);  // inject: the only pod dies
+  sim.Tick();
+  EXPECT_EQ(sim.service(0).ready(), 0);
+  EXPECT_NEAR(sim.last_class_tick()[0].errors, 20.0, 1e-9);
+  EXPECT_EQ(sim.last_class_tick()[0].ok, 0.0);
+}
+
+TEST(EnvTest, CreateRefusesBadConfiguration) {
+  EnvConfig cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
+  cfg.control_interval_s = 0;
+  EXPECT_FALSE(Env::Create(cfg).ok());
+  cfg = OneServiceEnv(OneServiceYaml(), "nonsense:x=1");
+  auto bad = Env::Create(cfg);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("nonsense"), std::string::npos) << bad.status().message();
+  cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
+  cfg.sim.targets = {"nope"};
+  EXPECT_FALSE(Env::Create(cfg).ok());
+  cfg = OneServiceEnv(OneServiceYaml(), "trace:csv=/no/such/file.csv");
+  auto missing = Env::Create(cfg);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/no/such/file.csv"), std::string::npos) << missing.status().message();
+}
+
+}  // namespace
+}  // namespace podpilot

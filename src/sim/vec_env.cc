@@ -1,0 +1,106 @@
+#include "sim/vec_env.h"
+
+#include <algorithm>
+
+namespace podpilot {
+
+StatusOr<std::unique_ptr<VecEnv>> VecEnv::Create(const EnvConfig& config, int num_envs, int threads) {
+  if (num_envs < 1 || num_envs > 65536) {
+    return InvalidArgumentError("vec env: num_envs " + std::to_string(num_envs) + " outside [1, 65536]");
+  }
+  if (threads < 0 || threads > 1024) return InvalidArgumentError("vec env: threads " + std::to_string(threads));
+  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, num_envs);
+  std::unique_ptr<VecEnv> v(new VecEnv());
+  for (int i = 0; i < num_envs; ++i) {
+    PP_ASSIGN_OR_RETURN(auto env, Env::Create(config));
+    v->envs_.push_back(std::move(env));
+  }
+  v->results_.assign(num_envs, nullptr);
+  v->just_reset_.assign(num_envs, false);
+  v->needs_reset_.assign(num_envs, false);
+  v->seeds_.assign(num_envs, 0);
+  for (int w = 1; w < threads; ++w) v->workers_.emplace_back(&VecEnv::WorkerLoop, v.get(), w);
+  return v;
+}
+
+VecEnv::~VecEnv() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_start_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void VecEnv::WorkerLoop(int worker) {
+  uint64_t seen = 0;
+  for (;;) {
+    const std::function<void(int)>* job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_start_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      job = job_;
+    }
+    (*job)(worker);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--pending_ == 0) cv_done_.notify_one();
+    }
+  }
+}
+
+void VecEnv::RunParallel(const std::function<void(int)>& fn) {
+  if (workers_.empty()) {
+    fn(0);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    job_ = &fn;
+    pending_ = static_cast<int>(workers_.size());
+    ++generation_;
+  }
+  cv_start_.notify_all();
+  fn(0);
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_done_.wait(lock, [&] { return pending_ == 0; });
+}
+
+void VecEnv::Reset(uint64_t base_seed) {
+  const int n = size(), t = threads();
+  for (int i = 0; i < n; ++i) seeds_[i] = base_seed + static_cast<uint64_t>(i);
+  std::function<void(int)> fn = [&](int w) {
+    // Static contiguous partition: env i always runs on the same worker for a given thread count.
+    for (int i = w * n / t; i < (w + 1) * n / t; ++i) {
+      results_[i] = &envs_[i]->Reset(seeds_[i]);
+      just_reset_[i] = true;
+      needs_reset_[i] = false;
+    }
+  };
+  RunParallel(fn);
+}
+
+void VecEnv::Step(const std::vector<Decision>& decisions) {
+  const int n = size(), t = threads();
+  std::function<void(int)> fn = [&](int w) {
+    for (int i = w * n / t; i < (w + 1) * n / t; ++i) {
+      if (needs_reset_[i]) {
+        // A new episode gets a fresh seed derived from the env's base seed and its episode count,
+        // so it does not replay the previous episode.
+        seeds_[i] = Rng::Derive(seeds_[i], 0xE915);
+        results_[i] = &envs_[i]->Reset(seeds_[i]);
+        just_reset_[i] = true;
+      } else {
+        results_[i] = &envs_[i]->Step(decisions[i]);
+        just_reset_[i] = false;
+      }
+      needs_reset_[i] = results_[i]->truncated || results_[i]->terminated;
+    }
+  };
+  RunParallel(fn);
+}
+
+}  // namespace podpilot
