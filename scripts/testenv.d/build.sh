@@ -78,13 +78,22 @@ module_json_field() {
   printf '%s\n' "$json" | sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}$/\1/p" | head -n 1
 }
 
-# write_if_changed FILE: copies stdin to FILE unless FILE already holds the same bytes (keeps the
-# wrapper modules' go.sum valid between runs).
-write_if_changed() {
-  local tmp
+# prepare_wrapper DIR: makes DIR a wrapper module whose go.mod is stdin (the rendered template).
+# `go get` then adds requirements to go.mod and go.sum and the marker DIR/.resolved; the rendered
+# template is kept in DIR/go.mod.rendered so that a changed pin (not go get's additions) starts
+# the module afresh.
+prepare_wrapper() {
+  local dir=$1 tmp
+  mkdir -p "$dir"
   tmp=$(mktemp)
   cat >"$tmp"
-  if [[ -f "$1" ]] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+  if [[ -f "$dir/go.mod.rendered" ]] && cmp -s "$tmp" "$dir/go.mod.rendered" && [[ -f "$dir/go.mod" ]]; then
+    rm -f "$tmp"
+    return
+  fi
+  rm -f "$dir/go.sum" "$dir/.resolved"
+  cp "$tmp" "$dir/go.mod"
+  mv "$tmp" "$dir/go.mod.rendered"
 }
 
 # build_binary NAME OUT DIR LDFLAGS PACKAGE: `go build` of PACKAGE inside the wrapper module DIR into
@@ -126,11 +135,13 @@ install_binary() {
 build_etcd() {
   local mod="$CACHE_ROOT/src/etcd-$ETCD_VERSION"
   [[ -x "$ETCD_BIN" ]] && { record_step etcd cached 0; return; }
-  mkdir -p "$mod"
-  sed "s/@ETCD_VERSION@/$ETCD_VERSION/g" "$TESTENV_D/etcd.go.mod.in" | write_if_changed "$mod/go.mod"
-  if [[ ! -s "$mod/go.sum" ]]; then
+  sed "s/@ETCD_VERSION@/$ETCD_VERSION/g" "$TESTENV_D/etcd.go.mod.in" | prepare_wrapper "$mod"
+  if [[ ! -f "$mod/.resolved" ]]; then
     run_logged "resolve etcd $ETCD_VERSION modules" "$mod" "$LOG_DIR/get-etcd.log" -- \
       go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+    [[ $(cd "$mod" && go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3) == "$ETCD_VERSION" ]] ||
+      die "wrapper module $mod did not resolve go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+    touch "$mod/.resolved"
   fi
   build_binary etcd "$ETCD_BIN" "$mod" "-s -w" go.etcd.io/etcd/server/v3
 }
@@ -162,13 +173,19 @@ build_k8s() {
   local t0
   t0=$(now_s)
   check_staging_list
-  mkdir -p "$mod"
   sed -e "s/@K8S_VERSION@/$K8S_VERSION/g" -e "s/@STAGING_VERSION@/$K8S_STAGING_VERSION/g" \
-    "$TESTENV_D/k8s.go.mod.in" | write_if_changed "$mod/go.mod"
+    "$TESTENV_D/k8s.go.mod.in" | prepare_wrapper "$mod"
   if [[ ! -f "$mod/.resolved" ]]; then
+    # Explicit @version: a bare `go get pkg` means @upgrade and would move k8s.io/kubernetes to the
+    # newest release while the staging replaces stay pinned.
     run_logged "resolve kubernetes $K8S_VERSION modules" "$mod" "$LOG_DIR/get-k8s.log" -- \
-      go get k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+      go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
+      "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
+      "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION"
+    local got
+    got=$(cd "$mod" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+    [[ "$got" == "$K8S_VERSION" ]] ||
+      die "wrapper module $mod resolved k8s.io/kubernetes $got instead of $K8S_VERSION"
     touch "$mod/.resolved"
   fi
   record_step "k8s module download" "done" $(( $(now_s) - t0 ))

@@ -38,7 +38,7 @@ running_components() {
   local name pid
   for name in "${COMPONENTS[@]}"; do
     pid=$(component_pid "$name")
-    if [[ -n "$pid" ]] && pid_alive "$pid" && pid_cmdline_has "$pid" "$STATE_DIR"; then
+    if [[ -n "$pid" ]] && pid_alive "$pid" && pid_cmdline_has "$pid" "$STATE_DIR/"; then
       echo "$name"
     fi
   done
@@ -51,7 +51,7 @@ stop_all() {
     pid=$(component_pid "$name")
     [[ -n "$pid" ]] || continue
     if pid_alive "$pid"; then
-      if pid_cmdline_has "$pid" "$STATE_DIR"; then
+      if pid_cmdline_has "$pid" "$STATE_DIR/"; then
         stop_group "$pid" 10
       else
         warn "$name: pid $pid is no longer ours (reused); not touching it"

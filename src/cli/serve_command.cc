@@ -11,6 +11,12 @@
 // threads from an immutable snapshot of the rendered text, swapped under a mutex after each batch
 // of ticks. The command always stops by itself: at the end of the simulated run, after --max-wall,
 // or on SIGINT / SIGTERM.
+// Debian's libcpp-httplib is compiled with OpenSSL support, and httplib::Request has an extra member
+// under that macro: code using the library must see the same layout. (The pkg-config target
+// cpp-httplib sets it; this keeps the file correct when built without it.)
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+#endif
 #include <httplib.h>
 
 #include <algorithm>

@@ -3,7 +3,11 @@
 #include <functional>
 
 #include "policy/policy_spec.h"
+#include "policy/hpa/hpa_factory.h"
+#include "policy/keda/keda_factory.h"
+#include "policy/kpa/kpa_factory.h"
 #include "policy/static/static_policy.h"
+#include "policy/vpa/vpa_factory.h"
 
 namespace podpilot {
 namespace {
@@ -19,6 +23,13 @@ const std::vector<Kind>& Kinds() {
       {"static", "static[:replicas=N] - hold every target at N replicas", MakeStaticPolicy},
       {"threshold", "threshold[:cpu=70,low=30,step=1,cooldown=60s] - simple CPU threshold rule",
        MakeThresholdPolicy},
+      {"hpa", "hpa[:cpu=80,behavior=none|default,...] - Kubernetes HPA (autoscaling/v2); see src/policy/hpa/hpa_factory.h",
+       MakeHpaPolicy},
+      {"vpa", "vpa[:mode=Off|Initial|Recreate|InPlaceOrRecreate,...] - Kubernetes VPA recommender + updater",
+       MakeVpaPolicy},
+      {"kpa", "kpa[:target=100,metric=concurrency|rps,...] - Knative Pod Autoscaler (2 s period)", MakeKpaPolicy},
+      {"keda", "keda[:metric=request_rate,threshold=50,activation=5,cooldown=300s,min=0] - KEDA ScaledObject",
+       MakeKedaPolicy},
   };
   return kinds;
 }

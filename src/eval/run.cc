@@ -59,6 +59,7 @@ RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* serie
   int steps = 0;
   while (!r->truncated && !r->terminated) {
     Decision d = policy.Decide(r->observation);
+    if (series && !series->rows.empty()) series->rows.back().reason = d.reason;
     r = &env.Step(d);
     record(*r);
     ++steps;
@@ -124,7 +125,7 @@ std::string TimeSeries::ToCsv() const {
   std::string out = "time_s,request_rate,slo_attainment,p95_ms,error_rate,cost_per_hour";
   for (const auto& n : target_names) out += "," + n + "_replicas," + n + "_ready," + n + "_cpu_util," + n + "_p95_ms";
   for (const auto& n : class_names) out += ",class_" + n + "_p95_ms";
-  out += "\n";
+  out += ",reason\n";
   char buf[64];
   auto num = [&](double v) {
     std::snprintf(buf, sizeof buf, ",%.6g", v);
@@ -144,7 +145,10 @@ std::string TimeSeries::ToCsv() const {
       num(r.target_p95_ms[i]);
     }
     for (double v : r.class_p95_ms) num(v);
-    out += "\n";
+    // RFC 4180 quoting: the reason is free text.
+    out += ",\"";
+    for (char ch : r.reason) out += ch == '"' ? std::string("\"\"") : std::string(1, ch == '\n' ? ' ' : ch);
+    out += "\"\n";
   }
   return out;
 }

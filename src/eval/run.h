@@ -38,6 +38,7 @@ struct TimeSeries {
     std::vector<int> replicas, ready;
     std::vector<double> cpu_util, target_p95_ms;
     std::vector<double> class_p95_ms;
+    std::string reason;  // the reason of the decision taken at the end of this interval
   };
   std::vector<Row> rows;
   std::string ToCsv() const;

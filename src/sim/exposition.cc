@@ -443,7 +443,11 @@ std::string MetricExposition::Render() const {
   }
   static const std::vector<std::string> kLe = [] {
     std::vector<std::string> le;
-    for (double b : kIstioDurationBucketsMs) le.push_back("le=\"" + FormatNumber(b) + "\"");
+    // Whole numbers in full ("300000", as Envoy writes its bounds), not "3e+05".
+    for (double b : kIstioDurationBucketsMs) {
+      const std::string text = b == std::floor(b) && b < 1e15 ? std::to_string(static_cast<int64_t>(b)) : FormatNumber(b);
+      le.push_back("le=\"" + text + "\"");
+    }
     le.push_back("le=\"+Inf\"");
     return le;
   }();

@@ -139,7 +139,9 @@ TEST(GammaTableTest, QuantilePointsAreIncreasingAndScale) {
   GammaQuantilePoints(1.0, 0.8, a);
   GammaQuantilePoints(40.0, 0.8, b);
   for (int i = 0; i < kQuantilePoints; ++i) {
-    if (i > 0) EXPECT_GT(a[i], a[i - 1]);
+    if (i > 0) {
+      EXPECT_GT(a[i], a[i - 1]);
+    }
     EXPECT_NEAR(b[i], 40.0 * a[i], 1e-9);
   }
 }

@@ -30,8 +30,10 @@ void ServiceState::Reset(const ServiceModel& model, int index, Cluster* cluster,
     p.node = cluster_->Schedule(p.requests);
     if (p.node < 0) continue;  // stays pending; the cluster is too small
     p.state = PodState::kReady;
-    p.started_s = now - model.SecondsToReady();
-    p.ready_s = now - model.readiness_period_s;
+    // They count as started and ready at t = 0: times before the run are not representable for
+    // consumers that treat negative times as "never" (the observation's contract).
+    p.started_s = now;
+    p.ready_s = now;
     p.next_s = kInf;
   }
   Recount();

@@ -107,6 +107,12 @@ void Simulator::PrecomputePlans() {
     std::vector<int> ancestors;
     PrecomputeLinear(app_->classes[c].root, 1.0, static_cast<int>(c), &ancestors);
   }
+  sub_nonzero_.assign(n, {});
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t k = 0; k < n; ++k) {
+      if (sub_cpu_[r * n + k] != 0 || sub_wait_[r * n + k] != 0) sub_nonzero_[r].push_back(static_cast<int>(k));
+    }
+  }
   wait_ms_.assign(n, 0.0);
   v2_.assign(n, 0.0);
   mean_cpu_.resize(n);
@@ -154,7 +160,7 @@ void Simulator::EvalLinear(double entry) {
     const double* rw = &sub_wait_[s * n];
     const double* rv = &sub_var_[s * n];
     double m = sub_hops_[s], v = 0;
-    for (size_t k = 0; k < n; ++k) {
+    for (int k : sub_nonzero_[s]) {
       m += rc[k] * sec_per_core_[k] + rw[k] * wait_ms_[k];
       v += rv[k] * v2_[k];
     }
@@ -541,10 +547,13 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
                                                                                    : PodSample::Phase::kRunning;
         ps.ready = p.state == PodState::kReady;
         ps.deleting = p.state == PodState::kTerminating;
-        ps.start_time_s = p.started_s >= 0 ? p.started_s : -1;
+        // Pods still pending or pulling images have no container start yet.
+        const bool started = p.state == PodState::kProbing || p.state == PodState::kReady ||
+                             p.state == PodState::kBackOff || p.state == PodState::kTerminating;
+        ps.start_time_s = started ? p.started_s : -1;
         ps.ready_transition_s = p.ready_s >= 0 ? p.ready_s : p.created_s;
         // metrics-server has a sample once the container has run for one resolution (15 s).
-        ps.has_metrics = p.started_s >= 0 && p.started_s <= now - 15.0 && p.state != PodState::kTerminating;
+        ps.has_metrics = (p.state == PodState::kProbing || p.state == PodState::kReady) && p.started_s <= now - 15.0;
         ps.metric_window_start_s = now - config_.metrics_window_s;
         if (ps.ready) {
           ps.cpu_usage = to.cpu_usage;

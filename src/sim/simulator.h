@@ -172,6 +172,7 @@ class Simulator {
   // for the linear classes: n x n row-major coefficient matrices, weighted by the class mix.
   std::vector<double> sub_cpu_, sub_wait_, sub_var_;
   std::vector<double> sub_hops_, sub_visits_;
+  std::vector<std::vector<int>> sub_nonzero_;  // per row: columns with a non-zero coefficient
   std::vector<double> wait_ms_, v2_;
   // Per class: expected visits per service per request (for error propagation).
   std::vector<std::vector<std::pair<int, double>>> class_visits_;

@@ -1,0 +1,111 @@
+// End-to-end tests of the `podpilot` command: exit codes, output formats, bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+Result RunPodpilot(const std::string& args) {
+  const std::string cmd = std::string(PODPILOT_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string TempDir(const std::string& name) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / name;
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+TEST(CliTest, HelpExplainsEverySubcommand) {
+  Result r = RunPodpilot("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("simulate"), std::string::npos);
+  Result s = RunPodpilot("simulate --help");
+  EXPECT_EQ(s.exit_code, 0);
+  for (const char* opt : {"--app", "--workload", "--policy", "--duration", "--seed", "--out", "--json"}) {
+    EXPECT_NE(s.out.find(opt), std::string::npos) << opt;
+  }
+  EXPECT_NE(s.out.find("hpa"), std::string::npos) << "policy kinds are listed";
+}
+
+TEST(CliTest, SimulateJsonHasTheScorecardFieldsAndIsReproducible) {
+  const std::string args = "simulate --app gourmetgram --workload step:low=2,high=5,at=20m --policy hpa:cpu=50 "
+                           "--duration 1h --seed 3 --json";
+  Result a = RunPodpilot(args), b = RunPodpilot(args);
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  for (const char* k : {"cost", "pod_hours", "slo_attainment", "p95_ms", "requests", "errors", "scaling_actions",
+                        "sim_seconds", "wall_seconds"}) {
+    EXPECT_TRUE(ja.contains(k)) << k;
+  }
+  EXPECT_DOUBLE_EQ(ja["sim_seconds"].get<double>(), 3600);
+  EXPECT_GT(ja["requests"].get<double>(), 0);
+  EXPECT_GT(ja["scaling_actions"].get<int>(), 0) << "5 rps x 50 ms is 83 % of one pod's request";
+  ja.erase("wall_seconds");
+  jb.erase("wall_seconds");
+  EXPECT_EQ(ja, jb);
+}
+
+TEST(CliTest, OutWritesTheTimeSeriesAndSummary) {
+  const std::string dir = TempDir("pp_out");
+  Result r = RunPodpilot("simulate --app online-boutique --workload constant:rps=50 --duration 10m --out " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::ifstream csv(dir + "/timeseries.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("time_s,request_rate,slo_attainment,p95_ms", 0), 0u) << header;
+  EXPECT_NE(header.find("frontend_replicas"), std::string::npos);
+  int rows = 0;
+  for (std::string line; std::getline(csv, line);) ++rows;
+  EXPECT_EQ(rows, 40);  // 600 s / 15 s
+  EXPECT_TRUE(std::filesystem::exists(dir + "/summary.json"));
+}
+
+TEST(CliTest, BadInputIsAClearErrorAndLeavesNoFiles) {
+  const std::string dir = TempDir("pp_bad");
+  const std::string trace = TempDir("pp_trace.csv");
+  std::ofstream(trace) << "timestamp,rps\n0,10\n1,12\nthree,oops\n3,11\n";
+  struct Case {
+    std::string args, expect;
+  };
+  const Case cases[] = {
+      {"--app no-such-app --duration 10m", "unknown app 'no-such-app'"},
+      {"--workload wobbly:x=1", "wobbly"},
+      {"--workload step:low=-5", "low"},
+      {"--policy nope", "unknown policy 'nope'"},
+      {"--policy hpa:cpu=0", "cpu"},
+      {"--policy static:replicas=3,color=red", "color"},
+      {"--app gourmetgram --duration 5parsecs", "duration"},
+      {"--workload trace:csv=" + trace, "pp_trace.csv:4"},
+      {"--workload trace:csv=/no/such.csv", "/no/such.csv"},
+  };
+  for (const auto& c : cases) {
+    const bool own = c.args.find("--app") != std::string::npos;
+    Result r = RunPodpilot("simulate --out " + dir + " " + (own ? "" : "--app gourmetgram --duration 10m ") + c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << ": " << r.out;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << ": " << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/timeseries.csv")) << c.args;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/summary.json")) << c.args;
+  }
+  Result unknown_flag = RunPodpilot("simulate --frobnicate");
+  EXPECT_NE(unknown_flag.exit_code, 0);
+}
+
+}  // namespace
