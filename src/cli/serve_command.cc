@@ -18,6 +18,7 @@
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #endif
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,6 +107,40 @@ class Snapshot {
   std::shared_ptr<const std::string> text_ = std::make_shared<const std::string>();
 };
 
+// Runs the HTTP server on its own thread; stops and joins it however the caller's scope ends.
+class ServerThread {
+ public:
+  explicit ServerThread(httplib::Server* server)
+      : server_(server), thread_([server] { server->listen_after_bind(); }) {}
+  ~ServerThread() { Stop(); }
+  void Stop() {
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  httplib::Server* server_;
+  std::thread thread_;
+};
+
+// SIGINT and SIGTERM end the run cleanly while it lasts; the previous handlers come back after.
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_stop.store(false);
+    old_int_ = std::signal(SIGINT, OnStopSignal);
+    old_term_ = std::signal(SIGTERM, OnStopSignal);
+  }
+  ~SignalGuard() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+  }
+
+ private:
+  void (*old_int_)(int) = SIG_DFL;
+  void (*old_term_)(int) = SIG_DFL;
+};
+
 // podpilot's own gauges, appended to the exporters' families: where the simulated clock is.
 std::string ServeFamilies(double sim_seconds, double speed) {
   char buf[512];
@@ -122,8 +157,9 @@ std::string ServeFamilies(double sim_seconds, double speed) {
 
 void RunServe(const ServeOptions& o) {
   if (!(o.speed > 0) || o.speed > kMaxSpeed) {
-    throw UsageError("--speed: must be in (0, " + std::to_string(static_cast<int>(kMaxSpeed)) + "], got " +
-                     std::to_string(o.speed));
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "--speed: must be in (0, %g], got %g", kMaxSpeed, o.speed);
+    throw UsageError(buf);
   }
   const double max_wall_s = OrThrow(ParseDuration(o.max_wall), "--max-wall '" + o.max_wall + "'");
   if (!(max_wall_s > 0) || max_wall_s > kMaxWallLimitS) {
@@ -137,7 +173,8 @@ void RunServe(const ServeOptions& o) {
   cfg.app = std::make_shared<const AppModel>(OrThrow(LoadAppByName(o.app), "--app '" + o.app + "'"));
   cfg.workload = o.workload;
   cfg.duration_s = OrThrow(ParseDuration(o.duration), "--duration '" + o.duration + "'");
-  cfg.control_interval_s = OrThrow(ParseDuration(o.control_interval), "--control-interval '" + o.control_interval + "'");
+  cfg.control_interval_s =
+      OrThrow(ParseDuration(o.control_interval), "--control-interval '" + o.control_interval + "'");
   std::unique_ptr<Policy> policy = OrThrow(MakePolicy(o.policy), "--policy");
   if (policy->PreferredControlIntervalSeconds() > 0) cfg.control_interval_s = policy->PreferredControlIntervalSeconds();
   cfg.sim.pod_samples = policy->NeedsPodSamples();
@@ -161,9 +198,17 @@ void RunServe(const ServeOptions& o) {
   server.Get("/metrics", [&snapshot](const httplib::Request&, httplib::Response& res) {
     res.set_content(*snapshot.Get(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("podpilot serve: simulated cluster metrics at /metrics\n", "text/plain");
+  });
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second exporter bind the same port
+  // and silently share the scrapes; a busy port must be an error instead.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   int port = listen.port;
   if (port == 0) {
@@ -172,11 +217,8 @@ void RunServe(const ServeOptions& o) {
   } else if (!server.bind_to_port(listen.host, port)) {
     throw std::runtime_error("--listen: cannot bind " + o.listen + " (in use, or not a local address)");
   }
-  std::thread http([&server] { server.listen_after_bind(); });
-
-  g_stop.store(false);
-  auto old_int = std::signal(SIGINT, OnStopSignal);
-  auto old_term = std::signal(SIGTERM, OnStopSignal);
+  ServerThread http(&server);
+  SignalGuard signals;
   std::printf("podpilot serve: app %s, workload %s, policy %s, seed %llu, speed %gx, %s simulated\n",
               cfg.app->name.c_str(), cfg.workload.c_str(), policy->Name().c_str(),
               static_cast<unsigned long long>(o.seed), o.speed, FormatDuration(cfg.duration_s).c_str());
@@ -188,15 +230,19 @@ void RunServe(const ServeOptions& o) {
   const int ticks_per_interval = static_cast<int>(cfg.control_interval_s);
   int ticks_in_interval = 0;
   Observation obs;
-  const char* why = "the simulated run is complete";
+  const char* why = "run complete";
   while (!sim.Done()) {
     const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
-    if (g_stop.load()) { why = "a signal"; break; }
-    if (wall >= max_wall_s) { why = "--max-wall"; break; }
+    if (g_stop.load()) { why = "signal"; break; }
+    if (wall >= max_wall_s) { why = "--max-wall reached"; break; }
     // Catch the simulated clock up with the wall clock.
     const double target = std::min(wall * o.speed, cfg.duration_s);
     bool ticked = false;
+    const auto batch_start = Clock::now();
     while (!sim.Done() && sim.Now() + 1 <= target) {
+      // A slow model at a high speed falls behind; publish and look at the stop conditions anyway.
+      const bool check_clock = (static_cast<int64_t>(sim.Now()) & 255) == 255;
+      if (check_clock && Clock::now() - batch_start > std::chrono::milliseconds(200)) break;
       sim.Tick();
       expo.Observe();
       ticked = true;
@@ -215,11 +261,8 @@ void RunServe(const ServeOptions& o) {
     const double nap = std::clamp(next_due - wall, 0.02, 0.1);
     std::this_thread::sleep_for(std::chrono::duration<double>(nap));
   }
-  std::signal(SIGINT, old_int);
-  std::signal(SIGTERM, old_term);
-  server.stop();
-  http.join();
-  std::printf("podpilot serve: stopped by %s at simulated %s after %.1f s wall\n", why,
+  http.Stop();
+  std::printf("podpilot serve: stopped (%s) at simulated %s after %.1f s wall\n", why,
               FormatDuration(sim.Now()).c_str(), std::chrono::duration<double>(Clock::now() - wall0).count());
 }
 
@@ -239,7 +282,7 @@ void RegisterServe(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--policy", opts->policy, "Policy spec:" + policies)->capture_default_str();
   sub->add_option("--duration", opts->duration, "Simulated time, e.g. 90m, 1d")->capture_default_str();
-  sub->add_option("--seed", opts->seed, "Random seed (same seed, same run as `simulate`)")->capture_default_str();
+  sub->add_option("--seed", opts->seed, "Random seed (same seed, same run)")->capture_default_str();
   sub->add_option("--speed", opts->speed, "Simulated seconds per wall second (1 = real time)")
       ->capture_default_str();
   sub->add_option("--listen", opts->listen, "HOST:PORT to serve /metrics on (port 0: any free port)")

@@ -64,17 +64,17 @@ struct DesModel {
 
 // Builds a DES model from an application: every service with `replicas[i]` pods (the model's
 // initial replicas when `replicas` is empty) of capacity max(1e-3, limits.cpu - base_cpu), and
-// every request class's call tree flattened in call order with the fast model's hop delays.
-// Integer `visits` repeat the call's subtree in sequence. Refuses (InvalidArgument, naming the
-// class, the call path and the value) parallel steps and non-integer visits, which the DES does
-// not model, and a replicas vector of the wrong size or with a non-positive entry.
+// every request class's call tree flattened in call order with the fast model's hop delays
+// (a per-call cpu_per_request overrides the service's). Refuses (InvalidArgument, naming the
+// class, the call path and the value) parallel steps and visits != 1, which the DES does not
+// model, and a replicas vector of the wrong size or with a non-positive entry.
 StatusOr<DesModel> DesModelFromApp(const AppModel& app, const std::vector<int>& replicas = {});
 
 enum class DesRouting { kRoundRobin, kRandom };
 
 struct DesOptions {
   double arrival_rate = 1.0;      // entry requests per second (Poisson)
-  int64_t warmup_requests = 10000;// the first arrivals, not measured (the system starts empty)
+  int64_t warmup_requests = 10000; // the first arrivals, not measured (the system starts empty)
   int64_t requests = 100000;      // measured requests (arrivals after the warm-up)
   DesRouting routing = DesRouting::kRandom;
   uint64_t seed = 1;

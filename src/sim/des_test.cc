@@ -78,7 +78,7 @@ std::shared_ptr<const AppModel> MustParse(const std::string& yaml) {
 DesOptions Options(double rate, double rho, uint64_t seed) {
   DesOptions o;
   o.arrival_rate = rate;
-  o.requests = rho >= 0.85 ? 1500000 : rho >= 0.65 ? 600000 : 250000;
+  o.requests = rho >= 0.85 ? 3000000 : rho >= 0.65 ? 600000 : 250000;
   o.warmup_requests = 20000;
   o.seed = seed;
   return o;
@@ -231,15 +231,15 @@ TEST(DesRunTest, UncontendedRequestTakesServiceTimePlusHops) {
 }
 
 // Processor sharing is insensitive: the mean sojourn s / (1 - rho) holds for any demand law
-// (first-come-first-served would give s (1 + rho (1 + cv^2) / (2 (1 - rho))), e.g. 5.5 s instead
-// of 10 s for constant demand at rho 0.9).
+// (first-come-first-served would give s (1 + rho (1 + cv^2) / (2 (1 - rho))), e.g. 2.2 s instead
+// of 3.3 s for constant demand at rho 0.7).
 TEST(DesRunTest, ProcessorSharingMeanIsInsensitiveToDemandVariability) {
   for (double cv : {0.0, 0.5, 2.0}) {
-    for (double rho : {0.3, 0.9}) {
+    for (double rho : {0.3, 0.7}) {
       const DesResult& r = CachedDes(SingleServiceYaml(1, cv), 100 * rho, rho, DesRouting::kRandom);
       const double expect = kDemand * 1e3 / (1 - rho) + 2 * kHopMs;
       EXPECT_NEAR(r.overall.mean_ms, expect, 4 * r.overall.mean_se_ms) << "cv " << cv << " rho " << rho;
-      EXPECT_LT(r.overall.mean_se_ms, 0.025 * expect) << "cv " << cv << " rho " << rho << ": run too short";
+      EXPECT_LT(r.overall.mean_se_ms, 0.02 * expect) << "cv " << cv << " rho " << rho << ": run too short";
     }
   }
 }
@@ -331,7 +331,7 @@ TEST(FastVsDesTest, ThreeServiceChainWithinTenPercent) {
 // a chain's mean is the sum of its visits' means.
 TEST(FastVsDesTest, MeanWithinTenPercentForAnyDemandVariability) {
   for (double cv : {0.0, 0.5, 2.0}) {
-    for (double rho : {0.3, 0.9}) {
+    for (double rho : {0.3, 0.7}) {
       const std::string yaml = SingleServiceYaml(1, cv);
       const DesResult& d = CachedDes(yaml, 100 * rho, rho, DesRouting::kRandom);
       EXPECT_NEAR(RelErr(Fast(yaml, 100 * rho).mean_ms, d.overall.mean_ms), 0.0, 0.10) << "cv " << cv << " rho " << rho;
@@ -366,6 +366,21 @@ TEST(FastVsDesTest, DISABLED_PoissonTickNoiseWithinTenPercent) {
     const DesResult& d = CachedDes(yaml, 100 * rho, rho, DesRouting::kRandom);
     EXPECT_NEAR(RelErr(f.classes[0].mean_ms, d.overall.mean_ms), 0.0, 0.10) << "rho " << rho;
     EXPECT_NEAR(RelErr(f.classes[0].p95_ms, d.overall.p95_ms), 0.0, 0.10) << "rho " << rho;
+  }
+}
+
+// Known gap (see the report): the scorecard's run-level p95 (RunTotals::LatencyQuantileMs) reads
+// a histogram filled with 20 equally weighted quantile points per class and interval, so its
+// p95 falls between the points at p = 0.925 and 0.975 and comes out ~10-12 % below the model's
+// own gamma p95 (and the DES). Enable once the run-level quantiles are exact for the model.
+TEST(FastVsDesTest, DISABLED_RunTotalsP95WithinTenPercent) {
+  const std::string yaml = SingleServiceYaml(1, 1.0);
+  for (double rho : kRhos) {
+    auto series = MakeWorkload("constant:rps=" + std::to_string(static_cast<int>(100 * rho)) + ",noise=none", 300, 1);
+    ASSERT_TRUE(series.ok());
+    const FastLatency f = RunFastModel(MustParse(yaml), SampleArrivals(*series, 1), 1);
+    const DesResult& d = CachedDes(yaml, 100 * rho, rho, DesRouting::kRandom);
+    EXPECT_NEAR(RelErr(f.run_hist_p95_ms, d.overall.p95_ms), 0.0, 0.10) << "rho " << rho;
   }
 }
 

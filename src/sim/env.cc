@@ -15,8 +15,8 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
     return InvalidArgumentError("env: control interval " + std::to_string(config.control_interval_s) +
                                 " s must be a whole number of seconds in [1, 3600]");
   }
-  if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 500) {
-    return InvalidArgumentError("env: metrics window + lag must lie within [1, 500] s");
+  if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 1000) {
+    return InvalidArgumentError("env: metrics window + lag must lie within [1, 1000] s");
   }
   for (const auto& t : config.sim.targets) {
     if (config.app->ServiceIndex(t) < 0) {
@@ -32,7 +32,10 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
 }
 
 Env::Env(EnvConfig config, WorkloadSpec spec)
-    : config_(std::move(config)), spec_(std::move(spec)), sim_(std::make_unique<Simulator>(config_.app, config_.sim)) {}
+    : config_(std::move(config)), spec_(std::move(spec)) {
+  config_.sim.control_interval_s = config_.control_interval_s;
+  sim_ = std::make_unique<Simulator>(config_.app, config_.sim);
+}
 
 int Env::episode_steps() const {
   return static_cast<int>(std::ceil(config_.duration_s / config_.control_interval_s)) - 1;
@@ -55,6 +58,16 @@ void Env::RunInterval(int changes) {
   result_.truncated = sim_->Done();
 }
 
+namespace {
+constexpr uint64_t kArrivalStream = 0xA221;
+}  // namespace
+
+StatusOr<std::vector<double>> Env::Arrivals(const EnvConfig& config, uint64_t seed) {
+  PP_ASSIGN_OR_RETURN(WorkloadSpec spec, ParseWorkloadSpec(config.workload));
+  PP_ASSIGN_OR_RETURN(WorkloadSeries series, GenerateWorkload(spec, config.duration_s, seed));
+  return SampleArrivals(series, Rng::Derive(seed, kArrivalStream));
+}
+
 const StepResult& Env::Reset(uint64_t seed) {
   auto series = GenerateWorkload(spec_, config_.duration_s, seed);
   if (!series.ok()) {
@@ -62,7 +75,7 @@ const StepResult& Env::Reset(uint64_t seed) {
     throw std::runtime_error("env reset: " + series.status().ToString());
   }
   series_ = std::move(series).value();
-  auto arrivals = std::make_shared<const std::vector<double>>(SampleArrivals(series_, Rng::Derive(seed, 0xA221)));
+  auto arrivals = std::make_shared<const std::vector<double>>(SampleArrivals(series_, Rng::Derive(seed, kArrivalStream)));
   sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week);
   RunInterval(0);
   // The warm-up interval is nobody's doing: its cost counts in the run totals, not in the reward.

@@ -60,6 +60,11 @@ class Env {
   static StatusOr<std::unique_ptr<Env>> Create(const EnvConfig& config);
 
   const StepResult& Reset(uint64_t seed);
+
+  // The entry arrivals (requests per second) an episode reset with `seed` sees: the workload drawn
+  // with that seed and its Poisson arrivals. Exposed so that the clairvoyant lower bound plans
+  // against exactly the arrivals the policies face.
+  static StatusOr<std::vector<double>> Arrivals(const EnvConfig& config, uint64_t seed);
   const StepResult& Step(const Decision& decision);
 
   const Simulator& simulator() const { return *sim_; }

@@ -166,7 +166,8 @@ void MetricExposition::StartOver(bool count_this_tick) {
   services_.assign(n, ServiceRecord{});
   for (size_t s = 0; s < n; ++s) {
     // ServiceState::Reset zeroes the per-ready-pod CPU, so a run's first tick counts from 0.
-    services_[s].prev_cpu_per_ready_pod = count_this_tick ? 0.0 : sim_->service(static_cast<int>(s)).cpu_seconds_per_ready_pod;
+    services_[s].prev_cpu_per_ready_pod =
+        count_this_tick ? 0.0 : sim_->service(static_cast<int>(s)).cpu_seconds_per_ready_pod;
   }
 }
 
@@ -194,6 +195,7 @@ void MetricExposition::AccumulateCpu(int s, double tick_s) {
   const ServiceState& svc = sim_->service(s);
   const ServiceModel& m = svc.model();
   ServiceRecord& rec = services_[s];
+  const double now = sim_->Now();
   const double ready_share = svc.cpu_seconds_per_ready_pod - rec.prev_cpu_per_ready_pod;
   rec.prev_cpu_per_ready_pod = svc.cpu_seconds_per_ready_pod;
   for (const Pod& p : svc.pods()) {
@@ -203,7 +205,10 @@ void MetricExposition::AccumulateCpu(int s, double tick_s) {
       pr.name = PodName(options_.namespace_name, m.name, p.version, p.id);
       pr.replica_set = m.name + "-" + PodTemplateHash(options_.namespace_name, m.name, p.version);
     }
-    pr.last_seen_s = sim_->Now();
+    pr.last_seen_s = now;
+    if (p.state == PodState::kProbing || p.state == PodState::kReady || p.state == PodState::kBackOff) {
+      pr.container_ran = true;
+    }
     if (tick_s < 0) continue;
     const bool ready_in_tick =
         p.state == PodState::kReady || (p.state == PodState::kBackOff && p.ready_s == tick_s);
@@ -213,12 +218,8 @@ void MetricExposition::AccumulateCpu(int s, double tick_s) {
       const double cores = tick_s < p.burst_until_s ? std::max(m.startup_cpu_cores, m.base_cpu) : m.base_cpu;
       pr.cpu_seconds += std::min(p.limits.cpu, cores);
     }
-    if (p.state != PodState::kPending && p.state != PodState::kStarting && p.state != PodState::kTerminating) {
-      pr.container_ran = true;
-    }
   }
   // Pods whose termination completed are gone from the API, and so are their series.
-  const double now = sim_->Now();
   std::erase_if(rec.pods, [now](const auto& kv) { return kv.second.last_seen_s != now; });
 }
 
@@ -244,7 +245,7 @@ void MetricExposition::AccumulateRequests(int s) {
     c.sum_ms += ok * mean;
     double below = 0;
     for (size_t b = 0; b < kIstioDurationBucketsMs.size(); ++b) {
-      // max() keeps the buckets cumulative despite the table's interpolation.
+      // Clamping to the previous bound keeps the buckets cumulative despite table interpolation.
       below = std::clamp(GammaWithinProbability(mean, scv, kIstioDurationBucketsMs[b]), below, 1.0);
       c.buckets[b] += ok * below;
     }
@@ -445,7 +446,8 @@ std::string MetricExposition::Render() const {
     std::vector<std::string> le;
     // Whole numbers in full ("300000", as Envoy writes its bounds), not "3e+05".
     for (double b : kIstioDurationBucketsMs) {
-      const std::string text = b == std::floor(b) && b < 1e15 ? std::to_string(static_cast<int64_t>(b)) : FormatNumber(b);
+      const bool whole = b == std::floor(b) && b < 1e15;
+      const std::string text = whole ? std::to_string(static_cast<int64_t>(b)) : FormatNumber(b);
       le.push_back("le=\"" + text + "\"");
     }
     le.push_back("le=\"+Inf\"");

@@ -37,6 +37,20 @@ Moments PsSojourn(double service_s, double rho, double demand_cv);
 // Squared coefficient of variation of the PS sojourn time (see above).
 double PsSojournScv(double rho, double demand_cv);
 
+// A service's per-visit queueing state below saturation: `work` core-seconds per second arriving
+// at `pods` ready pods of `per_pod_capacity` cores each. spc = seconds per core-second of demand
+// (a visit of c core-seconds takes c * spc on average), scv = SCV of that time. Requires
+// rho = work / (pods * per_pod_capacity) <= kMaxStationaryRho.
+struct PsVisit {
+  double rho;
+  double spc;
+  double scv;
+};
+inline PsVisit StationaryPsVisit(double work, int pods, double per_pod_capacity, double demand_cv) {
+  const double rho = work / (pods * per_pod_capacity);
+  return {rho, 1.0 / ((1.0 - rho) * per_pod_capacity), PsSojournScv(rho, demand_cv)};
+}
+
 // Moments of max(X, Y) for independent X, Y approximated as normals (Clark 1961).
 Moments MaxOfIndependent(const Moments& x, const Moments& y);
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <stdexcept>
 
 namespace podpilot {
@@ -15,18 +14,6 @@ int LatencyBin(double ms) {
   if (!(ms > kLatMinMs)) return 0;
   int b = static_cast<int>(std::log10(ms / kLatMinMs) * kLatBinsPerDecade);
   return std::min(b, RunTotals::kLatencyBins - 1);
-}
-
-// Accumulates the expected visits and CPU demand per entry request of every service in a tree.
-void Accumulate(const AppModel& app, const CallNode& n, double mult, std::vector<double>* visits,
-                std::vector<double>* cpu) {
-  const double v = mult * n.visits;
-  const double c = n.cpu_per_request >= 0 ? n.cpu_per_request : app.services[n.service].cpu_per_request;
-  (*visits)[n.service] += v;
-  (*cpu)[n.service] += v * c;
-  for (const auto& step : n.steps) {
-    for (const auto& child : step) Accumulate(app, child, v, visits, cpu);
-  }
 }
 
 }  // namespace
@@ -49,9 +36,12 @@ double RunTotals::LatencyQuantileMs(double p) const {
 
 Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
     : app_(std::move(app)), config_(std::move(config)) {
-  if (config_.metrics_window_s < 1 || config_.metrics_window_s + config_.metrics_lag_s > kRing - 2) {
-    throw std::invalid_argument("metrics window + lag must lie within [1, " + std::to_string(kRing - 2) + "] s");
+  const double lookback = std::max(config_.metrics_window_s + config_.metrics_lag_s, config_.control_interval_s) + 2;
+  if (config_.metrics_window_s < 1 || lookback > kMaxRing) {
+    throw std::invalid_argument("metrics window + lag and the control interval must lie within [1, " +
+                                std::to_string(kMaxRing - 2) + "] s");
   }
+  while (ring_size_ < lookback) ring_size_ *= 2;
   const size_t n = app_->services.size();
   if (config_.targets.empty()) {
     for (size_t i = 0; i < n; ++i) target_services_.push_back(static_cast<int>(i));
@@ -63,110 +53,7 @@ Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
     }
   }
   services_.resize(n);
-  PrecomputePlans();
-}
-
-void Simulator::PrecomputePlans() {
-  const size_t n = app_->services.size();
-  visit_factor_.assign(n, 0.0);
-  cpu_factor_.assign(n, 0.0);
-  class_visits_.clear();
-  for (const auto& c : app_->classes) {
-    std::vector<double> v(n, 0.0), cpu(n, 0.0);
-    Accumulate(*app_, c.root, 1.0, &v, &cpu);
-    std::vector<std::pair<int, double>> sparse;
-    for (size_t s = 0; s < n; ++s) {
-      visit_factor_[s] += c.weight * v[s];
-      cpu_factor_[s] += c.weight * cpu[s];
-      if (v[s] > 0) sparse.emplace_back(static_cast<int>(s), v[s]);
-    }
-    class_visits_.push_back(std::move(sparse));
-  }
-  // Linear plans.
-  lin_.assign(app_->classes.size(), LinearClass{});
-  sub_cpu_.assign(n * n, 0.0);
-  sub_wait_.assign(n * n, 0.0);
-  sub_var_.assign(n * n, 0.0);
-  sub_hops_.assign(n, 0.0);
-  sub_visits_.assign(n, 0.0);
-  for (size_t c = 0; c < app_->classes.size(); ++c) {
-    std::function<bool(const CallNode&)> has_parallel = [&](const CallNode& node) {
-      for (const auto& step : node.steps) {
-        if (step.size() > 1) return true;
-        if (has_parallel(step[0])) return true;
-      }
-      return false;
-    };
-    LinearClass& lc = lin_[c];
-    lc.linear = !config_.force_tree_walk && !has_parallel(app_->classes[c].root);
-    if (!lc.linear) continue;
-    lc.a_cpu.assign(n, 0.0);
-    lc.a_wait.assign(n, 0.0);
-    lc.a_var.assign(n, 0.0);
-    lc.hops = 2.0 * app_->network_hop_ms;
-    std::vector<int> ancestors;
-    PrecomputeLinear(app_->classes[c].root, 1.0, static_cast<int>(c), &ancestors);
-  }
-  sub_nonzero_.assign(n, {});
-  for (size_t r = 0; r < n; ++r) {
-    for (size_t k = 0; k < n; ++k) {
-      if (sub_cpu_[r * n + k] != 0 || sub_wait_[r * n + k] != 0) sub_nonzero_[r].push_back(static_cast<int>(k));
-    }
-  }
-  wait_ms_.assign(n, 0.0);
-  v2_.assign(n, 0.0);
-  mean_cpu_.resize(n);
-  for (size_t s = 0; s < n; ++s) {
-    mean_cpu_[s] = visit_factor_[s] > 0 ? cpu_factor_[s] / visit_factor_[s] : app_->services[s].cpu_per_request;
-  }
-}
-
-void Simulator::PrecomputeLinear(const CallNode& node, double p_parent, int cls, std::vector<int>* ancestors) {
-  const size_t n = app_->services.size();
-  const int s = node.service;
-  const double p = p_parent * node.visits;
-  const double cpu_ms = 1e3 * (node.cpu_per_request >= 0 ? node.cpu_per_request : app_->services[s].cpu_per_request);
-  const double hops = p * 2.0 * app_->network_hop_ms * static_cast<double>(node.steps.size());
-  LinearClass& lc = lin_[cls];
-  lc.a_cpu[s] += p * cpu_ms;
-  lc.a_wait[s] += p;
-  lc.a_var[s] += p * cpu_ms * cpu_ms;
-  lc.hops += hops;
-  const double w = app_->classes[cls].weight;
-  ancestors->push_back(s);
-  sub_visits_[s] += w * p;
-  // This node's own terms appear in the subtree of every ancestor-or-self.
-  for (int a : *ancestors) {
-    sub_cpu_[a * n + s] += w * p * cpu_ms;
-    sub_wait_[a * n + s] += w * p;
-    sub_var_[a * n + s] += w * p * cpu_ms * cpu_ms;
-    sub_hops_[a] += w * hops;
-  }
-  for (const auto& step : node.steps) PrecomputeLinear(step[0], p, cls, ancestors);
-  ancestors->pop_back();
-}
-
-void Simulator::EvalLinear(double entry) {
-  const size_t n = services_.size();
-  for (size_t s = 0; s < n; ++s) {
-    wait_ms_[s] = tick_[s].wait_ms;
-    v2_[s] = sec_per_core_[s] * sec_per_core_[s] * tick_[s].visit_scv;
-  }
-  // Subtree view per service; the second moment treats all visits of a service as having the same
-  // subtree mean (their spread across call sites is small next to the queueing variance).
-  for (size_t s = 0; s < n; ++s) {
-    if (sub_visits_[s] <= 0) continue;
-    const double* rc = &sub_cpu_[s * n];
-    const double* rw = &sub_wait_[s * n];
-    const double* rv = &sub_var_[s * n];
-    double m = sub_hops_[s], v = 0;
-    for (int k : sub_nonzero_[s]) {
-      m += rc[k] * sec_per_core_[k] + rw[k] * wait_ms_[k];
-      v += rv[k] * v2_[k];
-    }
-    tick_[s].subtree_mean_ms = entry * m;
-    tick_[s].subtree_m2 = entry * (v + m * m / sub_visits_[s]);
-  }
+  plans_ = std::make_unique<CallPlans>(*app_, config_.force_tree_walk);
 }
 
 void Simulator::Reset(std::shared_ptr<const std::vector<double>> arrivals, uint64_t seed, double start_tod,
@@ -181,11 +68,16 @@ void Simulator::Reset(std::shared_ptr<const std::vector<double>> arrivals, uint6
   for (size_t s = 0; s < n; ++s) services_[s].Reset(app_->services[s], static_cast<int>(s), &cluster_, &rng_, 0.0);
   backlog_work_.assign(n, 0.0);
   sec_per_core_.assign(n, 0.0);
+  wait_ms_.assign(n, 0.0);
+  scv_.assign(n, 1.0);
+  v2_.assign(n, 0.0);
+  subtree_mean_.assign(n, 0.0);
+  subtree_m2_.assign(n, 0.0);
   err_frac_.assign(n, 0.0);
   tick_.assign(n, ServiceTick{});
   class_tick_.assign(app_->classes.size(), ClassTick{});
   cum_.assign(n, Cum{});
-  ring_.assign(n, std::array<Cum, kRing>{});
+  ring_.assign(n * static_cast<size_t>(ring_size_), Cum{});
   interval_ = IntervalTotals{};
   class_interval_.assign(app_->classes.size(), ClassInterval{});
   class_last_.assign(app_->classes.size(), ClassInterval{});
@@ -235,14 +127,14 @@ void Simulator::UpdateService(int s, double entry) {
   const ServiceModel& m = svc.model();
   const double now = Now();
   ServiceTick& tk = tick_[s];
-  const double visits = entry * visit_factor_[s];
-  const double work = entry * cpu_factor_[s];  // core-seconds arriving this tick
+  const double visits = entry * plans_->visit_factor(s);
+  const double work = entry * plans_->cpu_factor(s);  // core-seconds arriving this tick
   const int n = svc.ready();
   const double cap = svc.ready_capacity();     // cores for requests over ready pods
   double served = 0, errors = 0, rho = 0, wait_s = 0, slow = 1.0;
   if (n == 0) {
     // No endpoint: every visit fails fast (503), queued work is lost.
-    errors = visits + (mean_cpu_[s] > 0 ? backlog_work_[s] / mean_cpu_[s] : 0);
+    errors = visits + (plans_->mean_cpu(s) > 0 ? backlog_work_[s] / plans_->mean_cpu(s) : 0);
     backlog_work_[s] = 0;
   } else {
     const double total = work + backlog_work_[s];
@@ -259,7 +151,7 @@ void Simulator::UpdateService(int s, double entry) {
       const double timeout_s = m.timeout_ms * 1e-3;
       if (wait_s > timeout_s) {
         const double dropped = backlog - timeout_s * cap;
-        errors = dropped / mean_cpu_[s];
+        errors = dropped / plans_->mean_cpu(s);
         backlog = timeout_s * cap;
         wait_s = timeout_s;
       }
@@ -276,15 +168,16 @@ void Simulator::UpdateService(int s, double entry) {
   tk.visits = visits;
   tk.errors = std::min(errors, visits + errors);
   tk.rho = rho;
-  tk.visit_mean_ms = mean_cpu_[s] * sec_per_core_[s] * 1e3 + wait_s * 1e3;
+  tk.visit_mean_ms = plans_->mean_cpu(s) * sec_per_core_[s] * 1e3 + wait_s * 1e3;
   tk.visit_scv = PsSojournScv(rho, m.cpu_cv);
   tk.wait_ms = wait_s * 1e3;
-  tk.subtree_mean_ms = 0;
-  tk.subtree_m2 = 0;
+  wait_ms_[s] = tk.wait_ms;
+  scv_[s] = tk.visit_scv;
+  v2_[s] = sec_per_core_[s] * sec_per_core_[s] * tk.visit_scv;
   const double ready_cpu = n * m.base_cpu + served;
   tk.cpu_usage = ready_cpu + (svc.starting() > 0 ? svc.NotReadyCpu(now) : 0.0);
   // Little's law: requests in flight at the service = arrival rate x time in the service.
-  const double inflight = visits * (mean_cpu_[s] * sec_per_core_[s] + wait_s);
+  const double inflight = visits * (plans_->mean_cpu(s) * sec_per_core_[s] + wait_s);
   const double inflight_per_pod = n > 0 ? inflight / n : 0;
   tk.working_set = m.base_memory + m.memory_per_inflight * inflight_per_pod;
 
@@ -305,51 +198,16 @@ void Simulator::UpdateService(int s, double entry) {
   svc.cpu_seconds_per_ready_pod += n > 0 ? ready_cpu / n : 0;
 }
 
-Moments Simulator::EvalCall(const CallNode& node, double weight) {
-  const int s = node.service;
-  const ServiceModel& m = app_->services[s];
-  const double cpu = node.cpu_per_request >= 0 ? node.cpu_per_request : m.cpu_per_request;
-  ServiceTick& tk = tick_[s];
-  const double q_ms = cpu * sec_per_core_[s] * 1e3;
-  Moments sub{q_ms + tk.wait_ms, q_ms * q_ms * tk.visit_scv};
-  const double hop2 = 2.0 * app_->network_hop_ms;
-  const double child_weight = weight * node.visits;
-  for (const auto& step : node.steps) {
-    Moments m1 = EvalCall(step[0], child_weight);
-    for (size_t i = 1; i < step.size(); ++i) m1 = MaxOfIndependent(m1, EvalCall(step[i], child_weight));
-    sub.mean += m1.mean + hop2;
-    sub.var += m1.var;
-  }
-  // The mesh's destination view of this service: one visit's subtree.
-  tk.subtree_mean_ms += child_weight * sub.mean;
-  tk.subtree_m2 += child_weight * (sub.var + sub.mean * sub.mean);
-  // Repeated visits run one after another.
-  return {node.visits * sub.mean, node.visits * sub.var};
-}
-
 void Simulator::UpdateClasses(double entry) {
-  const double hop2 = 2.0 * app_->network_hop_ms;
   for (size_t c = 0; c < app_->classes.size(); ++c) {
     const RequestClass& rc = app_->classes[c];
     const double n = entry * rc.weight;
-    Moments e2e;
-    const LinearClass& lc = lin_[c];
-    if (lc.linear) {
-      double m = lc.hops, v = 0;
-      const size_t ns = services_.size();
-      for (size_t k = 0; k < ns; ++k) {
-        m += lc.a_cpu[k] * sec_per_core_[k] + lc.a_wait[k] * wait_ms_[k];
-        v += lc.a_var[k] * v2_[k];
-      }
-      e2e = {m, v};
-    } else {
-      e2e = EvalCall(rc.root, n);
-      e2e.mean += hop2;
-    }
+    const Moments e2e = plans_->ClassMoments(static_cast<int>(c), sec_per_core_.data(), wait_ms_.data(), scv_.data(),
+                                             v2_.data(), n, subtree_mean_.data(), subtree_m2_.data());
     double p_ok = 1.0;
     if (any_errors_) {
       double log_ok = 0;
-      for (const auto& [s, v] : class_visits_[c]) {
+      for (const auto& [s, v] : plans_->class_visits(static_cast<int>(c))) {
         if (err_frac_[s] >= 1.0) { log_ok = -1e300; break; }
         if (err_frac_[s] > 0) log_ok += v * std::log1p(-err_frac_[s]);
       }
@@ -400,8 +258,9 @@ void Simulator::Tick() {
   }
   any_errors_ = false;
   for (size_t s = 0; s < services_.size(); ++s) UpdateService(static_cast<int>(s), entry);
-  EvalLinear(entry);
-  UpdateClasses(entry);
+  plans_->LinearSubtrees(entry, sec_per_core_.data(), wait_ms_.data(), v2_.data(), subtree_mean_.data(),
+                         subtree_m2_.data());
+  UpdateClasses(entry);  // walked classes add their visits to the subtree sums
 
   // Cost and usage accounting.
   double req_cpu = 0, req_mem = 0, pods = 0, cpu_used = 0, mem_used = 0;
@@ -412,11 +271,13 @@ void Simulator::Tick() {
     pods += svc.existing();
     cpu_used += tick_[s].cpu_usage;
     mem_used += tick_[s].working_set * svc.ready();
+    tick_[s].subtree_mean_ms = subtree_mean_[s];
+    tick_[s].subtree_m2 = subtree_m2_[s];
     Cum& c = cum_[s];
     c.lat_w += tick_[s].visits;
     c.lat_sum += tick_[s].subtree_mean_ms;
     c.lat_m2 += tick_[s].subtree_m2;
-    ring_[s][static_cast<size_t>((t_ + 1) % kRing)] = c;
+    ring_[s * ring_size_ + static_cast<size_t>((t_ + 1) & (ring_size_ - 1))] = c;
   }
   const AppModel& a = *app_;
   const double cost = (req_cpu * a.cluster.price_cpu_core_hour + req_mem / (1024.0 * 1024 * 1024) *
@@ -461,7 +322,7 @@ IntervalTotals Simulator::TakeInterval() {
 }
 
 const Simulator::Cum& Simulator::CumAt(int s, int64_t t) const {
-  return ring_[s][static_cast<size_t>(std::max<int64_t>(t, 0) % kRing)];
+  return ring_[static_cast<size_t>(s) * ring_size_ + static_cast<size_t>(std::max<int64_t>(t, 0) & (ring_size_ - 1))];
 }
 
 void Simulator::Observe(Observation* obs, double control_interval_s) const {

@@ -24,6 +24,7 @@
 #include "common/rng.h"
 #include "policy/observation.h"
 #include "sim/app_model.h"
+#include "sim/call_plans.h"
 #include "sim/cluster.h"
 #include "sim/queueing.h"
 #include "sim/service_state.h"
@@ -36,6 +37,7 @@ struct SimConfig {
   bool pod_samples = false;       // fill TargetObservation::pods (the HPA needs them)
   std::vector<std::string> targets;  // services the policy controls; empty = all services
   bool force_tree_walk = false;   // evaluate every call tree by walking it (cross-checks the fast path)
+  double control_interval_s = 15; // longest look-back of Observe() besides the metrics window
 };
 
 // Totals since Reset (the scorecard's raw material).
@@ -133,12 +135,12 @@ class Simulator {
     double mem = 0;             // working set x ready pod-seconds
     int oom = 0;
   };
-  static constexpr int kRing = 512;
+  // The ring holds the last ring_size_ ticks (a power of two >= the longest look-back); it is kept
+  // as small as the windows allow because it is written every tick and evicts the latency tables
+  // from cache when large.
+  static constexpr int kMaxRing = 1024;
+  int ring_size_ = 64;
 
-  void PrecomputePlans();
-  void PrecomputeLinear(const CallNode& n, double p_parent, int cls, std::vector<int>* ancestors);
-  void EvalLinear(double entry);
-  Moments EvalCall(const CallNode& node, double weight);
   void UpdateService(int s, double entry);
   void UpdateClasses(double entry);
   const Cum& CumAt(int s, int64_t t) const;
@@ -154,38 +156,18 @@ class Simulator {
   double start_tod_ = 0;
   int start_dow_ = 0;
 
-  // Per service, precomputed from the app: visits and CPU demand per entry request.
-  std::vector<double> visit_factor_, cpu_factor_, mean_cpu_;
-  // Call trees without parallel steps are linear in the per-service state: a class's end-to-end
-  // mean is sum_s a_cpu[s] * spc[s] + a_wait[s] * wait_ms[s] + hops and its variance
-  // sum_s a_var[s] * spc[s]^2 * scv[s] (spc = seconds per core-second of demand, the slowdown over
-  // the pod's capacity). Evaluating those sums instead of walking the tree every tick is what makes
-  // the simulator fast (the tree walk was half of a step's time). Trees with parallel steps are
-  // walked (EvalCall), as the max is not linear.
-  struct LinearClass {
-    bool linear = true;
-    std::vector<double> a_cpu, a_wait, a_var;  // per service
-    double hops = 0;                           // ms
-  };
-  std::vector<LinearClass> lin_;
-  // The mesh's per-service view (subtree latency per visit, summed over visits per entry request)
-  // for the linear classes: n x n row-major coefficient matrices, weighted by the class mix.
-  std::vector<double> sub_cpu_, sub_wait_, sub_var_;
-  std::vector<double> sub_hops_, sub_visits_;
-  std::vector<std::vector<int>> sub_nonzero_;  // per row: columns with a non-zero coefficient
-  std::vector<double> wait_ms_, v2_;
-  // Per class: expected visits per service per request (for error propagation).
-  std::vector<std::vector<std::pair<int, double>>> class_visits_;
+  std::unique_ptr<CallPlans> plans_;
   // Per service state carried across ticks.
   std::vector<double> backlog_work_;   // core-seconds queued
   // Scratch for this tick.
   std::vector<double> sec_per_core_;   // slowdown / capacity per pod: visit time = cpu x this
+  std::vector<double> wait_ms_, scv_, v2_, subtree_mean_, subtree_m2_;
   std::vector<double> err_frac_;
   std::vector<ServiceTick> tick_;
   std::vector<ClassTick> class_tick_;
   bool any_errors_ = false;
 
-  std::vector<std::array<Cum, kRing>> ring_;
+  std::vector<Cum> ring_;  // [service * ring_size_ + tick % ring_size_]
   std::vector<Cum> cum_;
   // Interval accumulators.
   IntervalTotals interval_;

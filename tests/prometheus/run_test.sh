@@ -40,10 +40,14 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---- the podpilot binary ------------------------------------------------------------------------
-has_serve() { [ -x "$1" ] && "$1" serve --help >/dev/null 2>&1; }
+has_serve() {
+  local help
+  [ -x "$1" ] && help=$("$1" serve --help 2>/dev/null) && [[ $help == *--listen* ]]
+}
 if [ -z "${PODPILOT:-}" ]; then
   for candidate in "$ROOT"/build/release/src/cli/podpilot "$ROOT"/build/*/src/cli/podpilot; do
     if has_serve "$candidate"; then PODPILOT=$candidate; break; fi
