@@ -31,7 +31,6 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "common/rng.h"
 #include "common/units.h"
 #include "eval/policy_registry.h"
 #include "eval/run.h"
@@ -182,12 +181,14 @@ void RunServe(const ServeOptions& o) {
   policy->Reset(MakePolicyContext(*env));
 
   // Env runs whole control intervals; the exposition needs every tick, so the loop below drives a
-  // Simulator directly, with the workload and arrival streams Env::Reset draws from the seed.
+  // Simulator directly, started as Env::Reset starts its own: the seed's arrivals, drawn around
+  // the workload's mean rates, which drive the queueing model.
   const WorkloadSpec spec = OrThrow(ParseWorkloadSpec(cfg.workload), "--workload");
   const WorkloadSeries series = OrThrow(GenerateWorkload(spec, cfg.duration_s, o.seed), "--workload");
+  auto arrivals = std::make_shared<const std::vector<double>>(OrThrow(Env::Arrivals(cfg, o.seed), "--workload"));
   Simulator sim(cfg.app, cfg.sim);
-  sim.Reset(std::make_shared<const std::vector<double>>(SampleArrivals(series, Rng::Derive(o.seed, 0xA221))), o.seed,
-            series.start_time_of_day_s, series.start_day_of_week);
+  sim.Reset(std::move(arrivals), o.seed, series.start_time_of_day_s, series.start_day_of_week,
+            std::make_shared<const std::vector<double>>(series.rps));
   ExpositionOptions eo;
   eo.namespace_name = o.namespace_name;
   MetricExposition expo(&sim, eo);

@@ -166,6 +166,8 @@ std::vector<int> CheapestReadyReplicas(const AppModel& app, double entry_rps, do
 
 StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::vector<double>& arrivals,
                                                const ClairvoyantOptions& options) {
+  constexpr double kGrid = 1.002;
+  const double log_grid = std::log(kGrid);
   if (!(options.required_attainment > 0 && options.required_attainment < 1)) {
     return InvalidArgumentError("clairvoyant: required_attainment must lie in (0, 1), got " +
                                 std::to_string(options.required_attainment));
@@ -182,11 +184,13 @@ StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::v
     if (!(a >= 0) || !std::isfinite(a)) {
       return InvalidArgumentError("clairvoyant: arrivals[" + std::to_string(t) + "] is not a count");
     }
-    auto it = memo.find(a);
+    // Round down onto the geometric grid (integers, as counts are, stay exact below 500).
+    const double q = a <= 0 ? 0.0 : (a == std::floor(a) && a < 500 ? a : std::pow(kGrid, std::floor(std::log(a) / log_grid)));
+    auto it = memo.find(q);
     if (it == memo.end()) {
       bool feasible = true;
-      std::vector<int> n = Cheapest(app, plans, a, options.required_attainment, &feasible);
-      it = memo.emplace(a, std::make_pair(std::move(n), feasible)).first;
+      std::vector<int> n = Cheapest(app, plans, q, options.required_attainment, &feasible);
+      it = memo.emplace(q, std::make_pair(std::move(n), feasible)).first;
     }
     if (!it->second.second) ++r.infeasible_ticks;
     for (size_t s = 0; s < ns; ++s) ready_by_service[s][t] = it->second.first[s];

@@ -3,7 +3,7 @@
 // honoured. Every policy's cost is reported as a ratio to it.
 //
 // How it is computed, on the simulator's own latency model (sim/call_plans.h, sim/queueing.h):
-//  1. For each distinct per-second arrival count N, the cheapest vector of ready replicas n*(N)
+//  1. For each distinct per-second entry rate, the cheapest vector of ready replicas n*(N)
 //     such that every request class completes within its objective with probability
 //     >= `required_attainment`, in steady state (no backlog): a greedy that adds the replica with
 //     the largest reduction of the attainment shortfall per dollar, followed by a pruning pass that
@@ -45,8 +45,10 @@ struct ClairvoyantResult {
   std::vector<std::vector<int>> existing;  // [t][s] pods existing (starting or terminating included)
 };
 
-// `arrivals[t]` = entry requests during second t.
-StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::vector<double>& arrivals,
+// `rates[t]` = mean entry rate (requests per second) during second t, as the simulator's queueing
+// model sees it (Env::Rates). Rates are rounded down to a 0.2 % geometric grid before solving
+// (rounding down keeps the result a lower bound, and lets the solutions be memoised).
+StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::vector<double>& rates,
                                                const ClairvoyantOptions& options);
 
 // The cheapest ready-replica vector for a steady `entry_rps` (step 1 above). Exposed for tests.

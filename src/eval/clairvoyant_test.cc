@@ -140,7 +140,7 @@ TEST(ClairvoyantTest, NoPolicyThatMeetsTheObjectiveIsCheaper) {
     auto env = Env::Create(cfg);
     ASSERT_TRUE(env.ok());
     RunSummary s = RunEpisode(**env, **policy, 11, nullptr);
-    auto arrivals = Env::Arrivals(cfg, 11);
+    auto arrivals = Env::Rates(cfg, 11);
     ASSERT_TRUE(arrivals.ok());
     ClairvoyantOptions opt;
     opt.required_attainment = 0.95;

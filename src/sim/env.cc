@@ -68,6 +68,12 @@ StatusOr<std::vector<double>> Env::Arrivals(const EnvConfig& config, uint64_t se
   return SampleArrivals(series, Rng::Derive(seed, kArrivalStream));
 }
 
+StatusOr<std::vector<double>> Env::Rates(const EnvConfig& config, uint64_t seed) {
+  PP_ASSIGN_OR_RETURN(WorkloadSpec spec, ParseWorkloadSpec(config.workload));
+  PP_ASSIGN_OR_RETURN(WorkloadSeries series, GenerateWorkload(spec, config.duration_s, seed));
+  return std::move(series.rps);
+}
+
 const StepResult& Env::Reset(uint64_t seed) {
   auto series = GenerateWorkload(spec_, config_.duration_s, seed);
   if (!series.ok()) {
@@ -76,7 +82,8 @@ const StepResult& Env::Reset(uint64_t seed) {
   }
   series_ = std::move(series).value();
   auto arrivals = std::make_shared<const std::vector<double>>(SampleArrivals(series_, Rng::Derive(seed, kArrivalStream)));
-  sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week);
+  auto rates = std::make_shared<const std::vector<double>>(series_.rps);
+  sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week, std::move(rates));
   RunInterval(0);
   // The warm-up interval is nobody's doing: its cost counts in the run totals, not in the reward.
   result_.reward = RewardComponents{};

@@ -65,6 +65,8 @@ class Env {
   // with that seed and its Poisson arrivals. Exposed so that the clairvoyant lower bound plans
   // against exactly the arrivals the policies face.
   static StatusOr<std::vector<double>> Arrivals(const EnvConfig& config, uint64_t seed);
+  // The mean entry rate per second of that episode (what drives the queueing model).
+  static StatusOr<std::vector<double>> Rates(const EnvConfig& config, uint64_t seed);
   const StepResult& Step(const Decision& decision);
 
   const Simulator& simulator() const { return *sim_; }

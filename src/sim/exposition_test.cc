@@ -226,9 +226,12 @@ std::shared_ptr<const AppModel> TestApp() {
 }
 
 struct Harness {
-  explicit Harness(std::vector<double> arrivals, ExpositionOptions options = {}, uint64_t seed = 7)
+  // `rates` (optional): the mean rates the arrival counts were drawn around, as Env passes them.
+  explicit Harness(std::vector<double> arrivals, ExpositionOptions options = {}, uint64_t seed = 7,
+                   std::vector<double> rates = {})
       : app(TestApp()), sim(app, SimConfig{}), expo(&sim, std::move(options)) {
-    sim.Reset(std::make_shared<const std::vector<double>>(std::move(arrivals)), seed);
+    sim.Reset(std::make_shared<const std::vector<double>>(std::move(arrivals)), seed, 0, 0,
+              rates.empty() ? nullptr : std::make_shared<const std::vector<double>>(std::move(rates)));
   }
   void Tick() {
     sim.Tick();
@@ -260,6 +263,13 @@ bool IsCounterSeries(const Scrape& s, const std::string& name) {
 std::vector<double> RisingLoad(int seconds) {
   std::vector<double> a(static_cast<size_t>(seconds));
   for (int t = 0; t < seconds; ++t) a[static_cast<size_t>(t)] = t < 40 ? 40 : (t < 160 ? 150 : 30);
+  return a;
+}
+
+// Counts scattered around RisingLoad's rates (as Poisson draws would be), for runs with rates.
+std::vector<double> ScatteredCounts(int seconds) {
+  std::vector<double> a = RisingLoad(seconds);
+  for (size_t t = 0; t < a.size(); ++t) a[t] = std::round(a[t] * (t % 3 == 0 ? 0.8 : (t % 3 == 1 ? 1.25 : 1.0)));
   return a;
 }
 
@@ -340,26 +350,30 @@ TEST(MetricExposition, CountersNeverDecrease) {
 }
 
 TEST(MetricExposition, PerPodCpuCountersAddUpToTheSimulatorsUsage) {
-  Harness h(RisingLoad(260));
-  double total_exposed = 0, total_sim = 0;
-  RunScenario(h, 260, [&](const Scrape& prev, const Scrape& cur) {
-    const auto before = prev.ByKey();
-    for (int s = 0; s < 2; ++s) {
-      const std::string svc = h.app->services[static_cast<size_t>(s)].name;
-      // The rate PromQL would take: the increase of every pod's counter over the tick.
-      double increase = 0;
-      for (const Sample* x : cur.Find("container_cpu_usage_seconds_total", {{"container", svc}})) {
-        auto it = before.find(x->Key());
-        increase += x->value - (it == before.end() ? 0.0 : it->second);
+  for (const bool with_rates : {false, true}) {
+    SCOPED_TRACE(with_rates ? "counts drawn around mean rates" : "counts only");
+    Harness h(with_rates ? ScatteredCounts(260) : RisingLoad(260), {}, 7,
+              with_rates ? RisingLoad(260) : std::vector<double>{});
+    double total_exposed = 0, total_sim = 0;
+    RunScenario(h, 260, [&](const Scrape& prev, const Scrape& cur) {
+      const auto before = prev.ByKey();
+      for (int s = 0; s < 2; ++s) {
+        const std::string svc = h.app->services[static_cast<size_t>(s)].name;
+        // The rate PromQL would take: the increase of every pod's counter over the tick.
+        double increase = 0;
+        for (const Sample* x : cur.Find("container_cpu_usage_seconds_total", {{"container", svc}})) {
+          auto it = before.find(x->Key());
+          increase += x->value - (it == before.end() ? 0.0 : it->second);
+        }
+        const double usage = h.sim.last_tick()[static_cast<size_t>(s)].cpu_usage;
+        EXPECT_NEAR(increase, usage, 1e-9 * std::max(1.0, usage)) << svc << " at t=" << h.sim.Now();
+        total_exposed += increase;
+        total_sim += usage;
       }
-      const double usage = h.sim.last_tick()[static_cast<size_t>(s)].cpu_usage;
-      EXPECT_NEAR(increase, usage, 1e-9 * std::max(1.0, usage)) << svc << " at t=" << h.sim.Now();
-      total_exposed += increase;
-      total_sim += usage;
-    }
-  });
-  EXPECT_NEAR(total_exposed, h.sim.totals().cpu_usage_core_seconds, 1e-6);
-  EXPECT_NEAR(total_sim, h.sim.totals().cpu_usage_core_seconds, 1e-6);
+    });
+    EXPECT_NEAR(total_exposed, h.sim.totals().cpu_usage_core_seconds, 1e-6);
+    EXPECT_NEAR(total_sim, h.sim.totals().cpu_usage_core_seconds, 1e-6);
+  }
 }
 
 TEST(MetricExposition, CpuAccountingHoldsThroughOverloadAndOomKills) {
@@ -433,7 +447,8 @@ TEST(MetricExposition, SpecReplicasFollowAScaleDecision) {
 }
 
 TEST(MetricExposition, IstioRequestIncrementsMatchVisits) {
-  Harness h(RisingLoad(260));
+  // Counts scattered around the rates: requests follow the counts, the queue the rates.
+  Harness h(ScatteredCounts(260), {}, 7, RisingLoad(260));
   double visits_total = 0, sim_errors = 0;
   RunScenario(h, 260, [&](const Scrape& prev, const Scrape& cur) {
     for (int s = 0; s < 2; ++s) {

@@ -57,8 +57,12 @@ Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
 }
 
 void Simulator::Reset(std::shared_ptr<const std::vector<double>> arrivals, uint64_t seed, double start_tod,
-                      int start_dow) {
+                      int start_dow, std::shared_ptr<const std::vector<double>> rates) {
+  if (rates && rates->size() != arrivals->size()) {
+    throw std::invalid_argument("simulator: rates and arrivals differ in length");
+  }
   arrivals_ = std::move(arrivals);
+  rates_ = std::move(rates);
   rng_.Seed(Rng::Derive(seed, 0x5133));
   start_tod_ = start_tod;
   start_dow_ = start_dow;
@@ -122,19 +126,23 @@ int Simulator::Apply(const Decision& decision) {
   return changes;
 }
 
-void Simulator::UpdateService(int s, double entry) {
+void Simulator::UpdateService(int s, double entry, double rate) {
   ServiceState& svc = services_[s];
   const ServiceModel& m = svc.model();
   const double now = Now();
   ServiceTick& tk = tick_[s];
+  // Counted arrivals weigh requests, errors and CPU used; the queue is driven by the mean rate,
+  // because the M/M/1-PS formulas already account for Poisson arrivals within the second (driving
+  // them with Poisson counts would count that variability twice).
   const double visits = entry * plans_->visit_factor(s);
-  const double work = entry * plans_->cpu_factor(s);  // core-seconds arriving this tick
+  const double rate_visits = rate * plans_->visit_factor(s);
+  const double work = rate * plans_->cpu_factor(s);  // core-seconds per second offered
   const int n = svc.ready();
   const double cap = svc.ready_capacity();     // cores for requests over ready pods
   double served = 0, errors = 0, rho = 0, wait_s = 0, slow = 1.0;
   if (n == 0) {
     // No endpoint: every visit fails fast (503), queued work is lost.
-    errors = visits + (plans_->mean_cpu(s) > 0 ? backlog_work_[s] / plans_->mean_cpu(s) : 0);
+    errors = rate_visits + (plans_->mean_cpu(s) > 0 ? backlog_work_[s] / plans_->mean_cpu(s) : 0);
     backlog_work_[s] = 0;
   } else {
     const double total = work + backlog_work_[s];
@@ -162,11 +170,11 @@ void Simulator::UpdateService(int s, double entry) {
   }
   const double per_pod_cap = n > 0 ? cap / n : 1.0;
   sec_per_core_[s] = slow / per_pod_cap;
-  err_frac_[s] = visits > 0 ? std::min(1.0, errors / visits) : (n == 0 ? 1.0 : 0.0);
+  err_frac_[s] = rate_visits > 0 ? std::min(1.0, errors / rate_visits) : (n == 0 ? 1.0 : 0.0);
   any_errors_ = any_errors_ || err_frac_[s] > 0;
 
   tk.visits = visits;
-  tk.errors = std::min(errors, visits + errors);
+  tk.errors = err_frac_[s] * visits;
   tk.rho = rho;
   tk.visit_mean_ms = plans_->mean_cpu(s) * sec_per_core_[s] * 1e3 + wait_s * 1e3;
   tk.visit_scv = PsSojournScv(rho, m.cpu_cv);
@@ -174,10 +182,11 @@ void Simulator::UpdateService(int s, double entry) {
   wait_ms_[s] = tk.wait_ms;
   scv_[s] = tk.visit_scv;
   v2_[s] = sec_per_core_[s] * sec_per_core_[s] * tk.visit_scv;
-  const double ready_cpu = n * m.base_cpu + served;
+  // CPU actually used follows the counted arrivals, never beyond the ready capacity.
+  const double ready_cpu = n * m.base_cpu + std::min(rate > 0 ? served * entry / rate : 0.0, cap);
   tk.cpu_usage = ready_cpu + (svc.starting() > 0 ? svc.NotReadyCpu(now) : 0.0);
   // Little's law: requests in flight at the service = arrival rate x time in the service.
-  const double inflight = visits * (plans_->mean_cpu(s) * sec_per_core_[s] + wait_s);
+  const double inflight = rate_visits * (plans_->mean_cpu(s) * sec_per_core_[s] + wait_s);
   const double inflight_per_pod = n > 0 ? inflight / n : 0;
   tk.working_set = m.base_memory + m.memory_per_inflight * inflight_per_pod;
 
@@ -239,6 +248,7 @@ void Simulator::UpdateClasses(double entry) {
 void Simulator::Tick() {
   const double now = Now();
   const double entry = (*arrivals_)[static_cast<size_t>(t_)];
+  const double rate = rates_ ? (*rates_)[static_cast<size_t>(t_)] : entry;
   // Pod lifecycle first: transitions due now take effect for this second's traffic.
   int unschedulable = 0;
   Resources largest;
@@ -257,7 +267,7 @@ void Simulator::Tick() {
     }
   }
   any_errors_ = false;
-  for (size_t s = 0; s < services_.size(); ++s) UpdateService(static_cast<int>(s), entry);
+  for (size_t s = 0; s < services_.size(); ++s) UpdateService(static_cast<int>(s), entry, rate);
   plans_->LinearSubtrees(entry, sec_per_core_.data(), wait_ms_.data(), v2_.data(), subtree_mean_.data(),
                          subtree_m2_.data());
   UpdateClasses(entry);  // walked classes add their visits to the subtree sums

@@ -78,10 +78,12 @@ class Simulator {
  public:
   Simulator(std::shared_ptr<const AppModel> app, SimConfig config);
 
-  // Starts a run over `arrivals` (entry requests per second; its size is the run's length).
-  // The initial replicas of each service are ready at t = 0.
+  // Starts a run over `arrivals` (entry requests counted in each second; its size is the run's
+  // length). `rates` (same length, optional) is the mean rate those counts were drawn around: it
+  // drives the queueing model, while the counts weigh requests and CPU used; without it the counts
+  // serve for both. The initial replicas of each service are ready at t = 0.
   void Reset(std::shared_ptr<const std::vector<double>> arrivals, uint64_t seed, double start_time_of_day_s = 0,
-             int start_day_of_week = 0);
+             int start_day_of_week = 0, std::shared_ptr<const std::vector<double>> rates = nullptr);
 
   // Applies a decision now (clamped to each target's [min, max]). Returns the replica changes.
   int Apply(const Decision& decision);
@@ -141,13 +143,14 @@ class Simulator {
   static constexpr int kMaxRing = 1024;
   int ring_size_ = 64;
 
-  void UpdateService(int s, double entry);
+  void UpdateService(int s, double entry, double rate);
   void UpdateClasses(double entry);
   const Cum& CumAt(int s, int64_t t) const;
 
   std::shared_ptr<const AppModel> app_;
   SimConfig config_;
   std::shared_ptr<const std::vector<double>> arrivals_;
+  std::shared_ptr<const std::vector<double>> rates_;
   Rng rng_;
   Cluster cluster_;
   std::vector<ServiceState> services_;
