@@ -23,13 +23,7 @@ if ! command -v gnuplot >/dev/null; then
 fi
 
 if [[ ! -f "$build/build.ninja" ]]; then
-  extra=()
-  # Until the top-level CMakeLists.txt includes bench/latency_curve.cmake, inject it.
-  if ! grep -q 'latency_curve.cmake' "$root/CMakeLists.txt"; then
-    extra+=("-DCMAKE_PROJECT_INCLUDE=$root/bench/latency_curve.cmake")
-  fi
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DPODPILOT_BUILD_TESTS=OFF -DPODPILOT_BUILD_BENCH=OFF "${extra[@]}"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPODPILOT_BUILD_TESTS=OFF
 fi
 cmake --build "$build" --target latency_curve -j "$jobs"
 

@@ -7,6 +7,8 @@
 namespace podpilot::cli {
 
 void RegisterSimulate(CLI::App& app);
+void RegisterServe(CLI::App& app);     // `serve`: the simulator behind /metrics (serve_command.cc)
+void RegisterWorkload(CLI::App& app);  // `workload show|export` (workload_command.cc)
 
 // Thrown by subcommands for bad input; main() prints it and exits 2.
 struct UsageError : std::runtime_error {

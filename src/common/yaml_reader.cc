@@ -14,7 +14,13 @@ std::string YamlReader::Where(const std::string& key) const {
 }
 
 YamlReader YamlReader::Child(const std::string& key) const {
-  YamlReader r(node_.IsMap() ? node_[key] : YAML::Node(), origin_, path_.empty() ? key : path_ + "." + key);
+  // An absent key yields a null node (a yaml-cpp "zombie" node would throw on first use).
+  YAML::Node child;
+  if (node_.IsMap()) {
+    const YAML::Node& self = node_;
+    if (self[key]) child = self[key];
+  }
+  YamlReader r(child, origin_, path_.empty() ? key : path_ + "." + key);
   r.first_error_ = first_error_;
   return r;
 }

@@ -451,9 +451,11 @@ StatusOr<DesResult> RunDes(const DesModel& model, const DesOptions& options) {
   return engine.Run();
 }
 
-FastLatency RunFastModel(std::shared_ptr<const AppModel> app, const std::vector<double>& arrivals, uint64_t seed) {
+FastLatency RunFastModel(std::shared_ptr<const AppModel> app, const std::vector<double>& arrivals, uint64_t seed,
+                         const std::vector<double>* rates) {
   Simulator sim(app, SimConfig{});
-  sim.Reset(std::make_shared<const std::vector<double>>(arrivals), seed);
+  sim.Reset(std::make_shared<const std::vector<double>>(arrivals), seed, 0, 0,
+            rates ? std::make_shared<const std::vector<double>>(*rates) : nullptr);
   const size_t nc = app->classes.size(), ns = app->services.size();
   struct TickLatency { double n, mean, scv; };
   std::vector<std::vector<TickLatency>> ticks(nc);

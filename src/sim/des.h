@@ -134,6 +134,8 @@ struct FastLatency {
   std::vector<double> mean_rho;   // per service, tick average of Simulator::ServiceTick::rho
   int oom_kills = 0;
 };
-FastLatency RunFastModel(std::shared_ptr<const AppModel> app, const std::vector<double>& arrivals, uint64_t seed);
+// `rates` (optional, same length) is the mean rate the counts were drawn around (Simulator::Reset).
+FastLatency RunFastModel(std::shared_ptr<const AppModel> app, const std::vector<double>& arrivals, uint64_t seed,
+                         const std::vector<double>* rates = nullptr);
 
 }  // namespace podpilot

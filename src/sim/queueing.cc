@@ -37,6 +37,25 @@ constexpr int kZN = 768;
 constexpr double kZMin = 1e-3, kZMax = 200.0;
 constexpr double kQuantiles[3] = {0.5, 0.95, 0.99};
 
+// Cell edges of the partition of [0, 1] behind GammaQuantilePoints: finer in the upper tail, and
+// with p = 0.5, 0.95 and 0.99 at cell midpoints so that those quantiles of a histogram built from
+// the points land on a point rather than between two.
+constexpr double kCellEdges[kQuantilePoints + 1] = {
+    0,    0.1,   0.2,   0.3,   0.4,    0.45,   0.55,  0.6,   0.7,   0.8,    0.85,  0.88,  0.9,  0.915,
+    0.925, 0.935, 0.945, 0.955, 0.965, 0.975, 0.985, 0.9875, 0.9925, 0.995, 0.9975, 0.999, 1.0};
+
+struct QuantilePartition {
+  double p[kQuantilePoints];
+  double w[kQuantilePoints];
+  constexpr QuantilePartition() : p(), w() {
+    for (int k = 0; k < kQuantilePoints; ++k) {
+      p[k] = 0.5 * (kCellEdges[k] + kCellEdges[k + 1]);
+      w[k] = kCellEdges[k + 1] - kCellEdges[k];
+    }
+  }
+};
+constexpr QuantilePartition kPartition;
+
 struct Tables {
   double log_scv_min, log_scv_step, log_z_min, log_z_step;
   std::vector<float> cdf;                    // [scv][z]
@@ -59,7 +78,9 @@ struct Tables {
       }
       for (int q = 0; q < 3; ++q) quant[i * 3 + q] = GammaQuantileExact(1.0, scv, kQuantiles[q]);
       for (int q = 0; q < kQuantilePoints; ++q) {
-        points[i * kQuantilePoints + q] = GammaQuantileExact(1.0, scv, (q + 0.5) / kQuantilePoints);
+        // Stored as logs: quantiles of wide gammas span decades, and interpolating their logs
+        // across SCV rows is accurate where interpolating the values is not.
+        points[i * kQuantilePoints + q] = std::log(GammaQuantileExact(1.0, scv, kPartition.p[q]));
       }
     }
   }
@@ -80,6 +101,19 @@ double Phi(double x) { return 0.5 * std::erfc(-x * M_SQRT1_2); }
 double PhiDensity(double x) { return 0.3989422804014327 * std::exp(-0.5 * x * x); }
 
 }  // namespace
+
+const double kQuantilePointP[kQuantilePoints] = {
+#define PP_P(i) kPartition.p[i]
+    PP_P(0),  PP_P(1),  PP_P(2),  PP_P(3),  PP_P(4),  PP_P(5),  PP_P(6),  PP_P(7),  PP_P(8),
+    PP_P(9),  PP_P(10), PP_P(11), PP_P(12), PP_P(13), PP_P(14), PP_P(15), PP_P(16), PP_P(17),
+    PP_P(18), PP_P(19), PP_P(20), PP_P(21), PP_P(22), PP_P(23), PP_P(24), PP_P(25)};
+#undef PP_P
+const double kQuantilePointWeight[kQuantilePoints] = {
+#define PP_W(i) kPartition.w[i]
+    PP_W(0),  PP_W(1),  PP_W(2),  PP_W(3),  PP_W(4),  PP_W(5),  PP_W(6),  PP_W(7),  PP_W(8),
+    PP_W(9),  PP_W(10), PP_W(11), PP_W(12), PP_W(13), PP_W(14), PP_W(15), PP_W(16), PP_W(17),
+    PP_W(18), PP_W(19), PP_W(20), PP_W(21), PP_W(22), PP_W(23), PP_W(24), PP_W(25)};
+#undef PP_W
 
 double PsSojournScv(double rho, double demand_cv) {
   rho = std::clamp(rho, 0.0, kMaxStationaryRho);
@@ -122,7 +156,17 @@ double GammaWithinProbability(double mean, double scv, double limit) {
   if (mean <= 0) return 1.0;
   const Tables& t = GetTables();
   const double z = limit / mean;
-  if (z <= kZMin) return 0.0;
+  if (z <= kZMin) {
+    // Below the table, where wide gammas (SCV >~ 0.5) still have mass: the series
+    // P(k, x) = x^k e^-x sum_n x^n / Gamma(k + n + 1), which converges fast for small x.
+    const double k = 1.0 / std::max(scv, 1e-4), x = z * k;
+    double term = std::exp(k * std::log(x) - x - std::lgamma(k + 1.0)), sum = 0;
+    for (int n = 1; n < 500 && term > 1e-16 * sum; ++n) {
+      sum += term;
+      term *= x / (k + n);
+    }
+    return std::min(1.0, sum);
+  }
   if (z >= kZMax) return 1.0;
   const double fs = t.ScvIndex(scv);
   const double fz = std::clamp((FastLog(z) - t.log_z_min) / t.log_z_step, 0.0, kZN - 1.000001);
@@ -152,7 +196,7 @@ void GammaQuantilePoints(double mean, double scv, double out[kQuantilePoints]) {
   const double ws = fs - is;
   const double* a = &t.points[is * kQuantilePoints];
   const double* b = a + kQuantilePoints;
-  for (int i = 0; i < kQuantilePoints; ++i) out[i] = mean * (a[i] + ws * (b[i] - a[i]));
+  for (int i = 0; i < kQuantilePoints; ++i) out[i] = mean * std::exp(a[i] + ws * (b[i] - a[i]));
 }
 
 }  // namespace podpilot

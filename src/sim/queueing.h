@@ -63,9 +63,14 @@ double GammaQuantile(double mean, double scv, double p);
 double GammaWithinProbabilityExact(double mean, double scv, double limit);
 double GammaQuantileExact(double mean, double scv, double p);
 
-// The `kQuantilePoints` equally weighted quantiles (p = (i + 0.5) / n) of a gamma with this mean
-// and SCV: a compact stand-in for its distribution when building run-level latency histograms.
-inline constexpr int kQuantilePoints = 20;
+// A compact stand-in for a gamma's distribution when building run-level latency histograms:
+// quantiles at the midpoints kQuantilePointP[i] of a partition of [0, 1] whose cells are finer in
+// the upper tail (down to 0.0025 wide above 0.99), each standing for kQuantilePointWeight[i] of
+// the probability, so that tail quantiles of a mixture of such gammas come out within a fraction
+// of a cell (p = 0.5, 0.95, 0.99 are cell midpoints).
+inline constexpr int kQuantilePoints = 26;
+extern const double kQuantilePointP[kQuantilePoints];
+extern const double kQuantilePointWeight[kQuantilePoints];
 void GammaQuantilePoints(double mean, double scv, double out[kQuantilePoints]);
 
 }  // namespace podpilot

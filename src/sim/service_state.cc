@@ -201,6 +201,8 @@ int ServiceState::OomKill(double now, double nominal) {
     if (p.state != PodState::kReady) continue;
     if (nominal * p.mem_factor > p.limits.memory) {
       p.state = PodState::kBackOff;
+      // Freeze the pod's own CPU counter (it leaves the pool whose per-pod share it tracked).
+      p.cpu_seconds_offset += cpu_seconds_per_ready_pod;
       p.next_s = now + RestartBackOff(p.restarts);
       p.ready_s = now;
       ++p.restarts;

@@ -8,7 +8,7 @@ namespace podpilot {
 namespace {
 
 constexpr double kLatMinMs = 0.1;
-constexpr double kLatBinsPerDecade = 70.0;  // 8 decades over 560 bins
+constexpr double kLatBinsPerDecade = 200.0;  // 8 decades over 1600 bins
 
 int LatencyBin(double ms) {
   if (!(ms > kLatMinMs)) return 0;
@@ -315,8 +315,8 @@ IntervalTotals Simulator::TakeInterval() {
     const double scv = mean > 0 ? std::max(1e-4, var / (mean * mean)) : 1.0;
     double pts[kQuantilePoints];
     GammaQuantilePoints(mean, scv, pts);
-    const double w = ci.ok / kQuantilePoints;  // only completed requests have a latency
-    for (int i = 0; i < kQuantilePoints; ++i) totals_.latency_hist[LatencyBin(pts[i])] += w;
+    // Only completed requests have a latency.
+    for (int i = 0; i < kQuantilePoints; ++i) totals_.latency_hist[LatencyBin(pts[i])] += ci.ok * kQuantilePointWeight[i];
     met = met && ci.errors / ci.requests < 0.05 && GammaQuantile(mean, scv, 0.95) <= app_->classes[c].slo_ms;
   }
   totals_.requests += interval_.requests;

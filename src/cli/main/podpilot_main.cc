@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "podpilot 0.1.0");
   podpilot::cli::RegisterSimulate(app);
+  podpilot::cli::RegisterServe(app);
+  podpilot::cli::RegisterWorkload(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
