@@ -58,7 +58,9 @@ TEST(SimulatorTest, NewPodsBecomeReadyAfterStartupAndProbes) {
   r = &env->Step(Keep(1));
   EXPECT_EQ(r->observation.targets[0].replicas_ready, 4);
   for (const Pod& p : sim.service(0).pods()) {
-    if (p.created_s > 0) EXPECT_DOUBLE_EQ(p.ready_s, t0 + 20.0);
+    if (p.created_s > 0) {
+      EXPECT_DOUBLE_EQ(p.ready_s, t0 + 20.0);
+    }
   }
 }
 
@@ -204,7 +206,7 @@ TEST(SimulatorTest, LinearFastPathEqualsTheTreeWalk) {
     walk.sim.force_tree_walk = true;
     auto fast = MustCreateEnv(cfg), slow = MustCreateEnv(walk);
     const StepResult* rf = &fast->Reset(3);
-    const StepResult* rs = &slow->Reset(3);
+    slow->Reset(3);
     while (!rf->truncated) {
       for (size_t c = 0; c < fast->simulator().last_class_tick().size(); ++c) {
         const auto& a = fast->simulator().last_class_tick()[c];
@@ -219,7 +221,7 @@ TEST(SimulatorTest, LinearFastPathEqualsTheTreeWalk) {
       }
       Decision d = Keep(rf->observation.targets.size());
       rf = &fast->Step(d);
-      rs = &slow->Step(d);
+      slow->Step(d);
     }
   }
 }
