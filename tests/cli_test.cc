@@ -105,7 +105,8 @@ TEST(CliTest, BadInputIsAClearErrorAndLeavesNoFiles) {
     EXPECT_FALSE(std::filesystem::exists(dir + "/summary.json")) << c.args;
   }
   Result unknown_flag = RunPodpilot("simulate --frobnicate");
-  EXPECT_NE(unknown_flag.exit_code, 0);
+  EXPECT_EQ(unknown_flag.exit_code, 2) << unknown_flag.out;
+  EXPECT_EQ(RunPodpilot("").exit_code, 2) << "a subcommand is required";
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ struct ExportOptions : SeriesOptions {
 
 template <typename T>
 T OrThrow(StatusOr<T> v, const std::string& what) {
-  if (!v.ok()) throw UsageError(what + ": " + v.status().message());
+  if (!v.ok()) throw UsageError(what.empty() ? v.status().message() : what + ": " + v.status().message());
   return std::move(v).value();
 }
 
@@ -80,7 +80,7 @@ WorkloadSeries MakeSeries(const SeriesOptions& o, const char* command) {
   if (o.workload.empty()) throw UsageError(std::string("workload ") + command + ": missing the WORKLOAD spec argument");
   const double duration = OrThrow(ParseDuration(o.duration), "--duration");
   const uint64_t seed = ParseSeed(o.seed);
-  return OrThrow(MakeWorkload(o.workload, duration, seed), "workload");
+  return OrThrow(MakeWorkload(o.workload, duration, seed), "");  // the message quotes the spec
 }
 
 // Writes `text` to `path` atomically, or to stdout for "-".
@@ -150,7 +150,7 @@ void RunExport(const ExportOptions& o) {
   CompressOptions copts;
   copts.step_s = OrThrow(ParseDuration(o.step), "--step");
   copts.rel_tolerance = ParseNumber(o.tolerance, "--tolerance");
-  const StagePlan plan = OrThrow(CompressSeries(series.rps, copts), "--step/--tolerance");
+  const StagePlan plan = OrThrow(CompressSeries(series.rps, copts), "workload export");
 
   ScriptOptions sopts;
   sopts.workload = series.name;
@@ -161,18 +161,20 @@ void RunExport(const ExportOptions& o) {
   sopts.user_rps = ParseNumber(o.user_rps, "--user-rps");
   sopts.regenerate = Regenerate(o);
   const std::string text = OrThrow(o.format == "k6" ? RenderK6Script(plan, sopts) : RenderLocustFile(plan, sopts),
-                                   "--target/--latency/--vu-headroom/--user-rps");
+                                   "workload export");
   const std::string out = o.out.empty() ? "-" : o.out;
   Emit(out, text, "--out");
 
   const StageFit fit = MeasureStageFit(plan, series.rps);
   FILE* info = out == "-" ? stderr : stdout;
+  const std::string where = out == "-" ? "on stdout" : "written to " + out;
   std::fprintf(info, "%s %s for %s (seed %s, %s): %zu stages, peak %s\n", o.format == "k6" ? "k6 script" : "locustfile",
-               out == "-" ? "on stdout" : ("written to " + out).c_str(), series.name.c_str(), o.seed.c_str(),
+               where.c_str(), series.name.c_str(), o.seed.c_str(),
                FormatDuration(series.duration_s()).c_str(), plan.stages.size(), Rate(plan.peak_rps()).c_str());
-  std::fprintf(info, "  stages vs per-second series: max deviation %s at %s; total %.0f vs %.0f requests (%+.3f %%)\n",
-               Rate(fit.max_abs_error_rps).c_str(), FormatDuration(fit.max_error_at_s).c_str(), fit.plan_requests,
-               fit.series_requests, 100 * fit.relative_total_error());
+  const std::string at = Rate(fit.max_abs_error_rps) == Rate(0) ? "" : " at " + FormatDuration(fit.max_error_at_s);
+  std::fprintf(info, "  stages vs per-second series: max deviation %s%s; total %.0f vs %.0f requests (%+.3f %%)\n",
+               Rate(fit.max_abs_error_rps).c_str(), at.c_str(), fit.plan_requests, fit.series_requests,
+               100 * fit.relative_total_error());
 }
 
 void AddSeriesOptions(CLI::App* sub, SeriesOptions* o) {
@@ -199,7 +201,7 @@ void RegisterWorkload(CLI::App& app) {
   auto exp = std::make_shared<ExportOptions>();
   CLI::App* e = wl->add_subcommand("export", "Write a k6 script or a Locust locustfile replaying a workload's rate");
   AddSeriesOptions(e, exp.get());
-  e->add_option("--format", exp->format, "k6 (open model, ramping-arrival-rate) or locust (LoadTestShape)");
+  e->add_option("--format", exp->format, "Required: k6 (open model, ramping-arrival-rate) or locust (LoadTestShape)");
   e->add_option("--step", exp->step, "Time resolution of the stages (window of the piecewise-linear fit)")
       ->capture_default_str();
   e->add_option("--tolerance", exp->tolerance,

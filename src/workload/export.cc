@@ -4,18 +4,24 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "common/units.h"
 
 namespace podpilot {
 namespace {
 
-// A split must remove this share of a window's squared error to be kept (export.h, "Fit"). Noise
-// rarely lets one split explain more than a fifth of it; a jump or a kink explains nearly all.
-constexpr double kSplitGain = 4;
+// A piece that misses the band is cut when either test says its misfit is structure, not noise:
+//  - LackOfFitTest: an F-test of the line's squared error against the noise level estimated from the
+//    piece's second differences, at significance kLackOfFitAlpha per piece. Decides long pieces.
+//  - the best cut into two or three lines removes at least 1 - 1/kCutGain of its squared error.
+//    Decides short pieces and single-second bursts, where the noise estimate has no power.
+constexpr double kLackOfFitAlpha = 1e-3;
+constexpr double kCutGain = 4;
 
 // A fitted piece: the line from (begin, a) to (end, b) on continuous time; second i is read at its
 // midpoint i + 0.5, where a line's value equals its mean over [i, i+1).
@@ -54,22 +60,41 @@ bool FitsBand(const Piece& p, const std::vector<double>& y, const CompressOption
   return true;
 }
 
+// Whether a cut at time c (between seconds c-1 and c) can be at a corner of the series, judged by
+// the second differences D[i] = y[i+1] - 2 y[i] + y[i-1]. A piecewise-linear series read at
+// midpoints bends only at its corners: a kink or a jump at time c makes D[c-1] and D[c] non-zero;
+// a kink at the midpoint of second c makes D[c] alone non-zero (cutting before or after that
+// second is then exact; take before). Cuts restricted to these land on corners rather than beside
+// them (a cut beside a corner leaves a short piece across it, which merging cannot join to its
+// neighbours). Curves and noise bend everywhere: there any cut is a candidate.
+bool CornerCandidate(const std::vector<double>& y, int64_t c) {
+  const auto n = static_cast<int64_t>(y.size());
+  const auto bent = [&](int64_t i) {  // unknown at the ends of the series: assume bent
+    if (i < 1 || i > n - 2) return true;
+    return std::abs(y[i + 1] - 2 * y[i] + y[i - 1]) > 1e-9 * (1 + std::abs(y[i]));
+  };
+  return (bent(c - 1) && bent(c)) || (bent(c) && !bent(c - 1) && !bent(c + 1));
+}
+
 // Residual sums of squares of least-squares lines over sub-ranges of one window, from prefix sums
-// of the window's values centred on their mean (centring keeps the sums well conditioned).
-class WindowSse {
+// of the window's values centred on their mean (centring keeps the sums well conditioned), and
+// the window's candidate cuts.
+class Window {
  public:
-  WindowSse(const std::vector<double>& y, int64_t s, int64_t e) : n_(e - s) {
+  Window(const std::vector<double>& y, int64_t s, int64_t e) : n_(e - s) {
     double mean = 0;
     for (int64_t i = s; i < e; ++i) mean += y[i];
     mean /= static_cast<double>(n_);
     s1_.assign(n_ + 1, 0);
     s2_.assign(n_ + 1, 0);
     sx_.assign(n_ + 1, 0);
+    cut_.assign(n_ + 1, false);
     for (int64_t k = 0; k < n_; ++k) {
       const double d = y[s + k] - mean;
       s1_[k + 1] = s1_[k] + d;
       s2_[k + 1] = s2_[k] + d * d;
       sx_[k + 1] = sx_[k] + static_cast<double>(k) * d;
+      if (k > 0) cut_[k] = CornerCandidate(y, s + k);
     }
   }
   int64_t size() const { return n_; }
@@ -83,15 +108,54 @@ class WindowSse {
     const double sxx = m * (m * m - 1) / 12;
     return std::max(0.0, syy - sxy * sxy / sxx);
   }
+  // The best cut of local range [a, b) into two least-squares lines: {their SSE, local cut};
+  // SSE infinity when no candidate cut lies inside.
+  std::pair<double, int64_t> BestSplit(int64_t a, int64_t b) const {
+    std::pair<double, int64_t> best{std::numeric_limits<double>::infinity(), a + 1};
+    for (int64_t k = a + 1; k < b; ++k) {
+      if (cut_[k]) best = std::min(best, {Sse(a, k) + Sse(k, b), k});
+    }
+    return best;
+  }
 
  private:
   int64_t n_;
   std::vector<double> s1_, s2_, sx_;
+  std::vector<bool> cut_;  // cut_[k]: a cut before local second k may be a corner
+};
+
+// Whether the least-squares line over y[u..v), which leaves `sse`, misses structure rather than
+// noise. Pure error comes from the second differences D: for independent noise of variance s^2,
+// E[D^2] = 6 s^2, and sum(D^2) over m = n - 2 of them is about s^2 / 6 times a chi-square with
+// 18 m / 35 degrees of freedom (D's neighbours are correlated: covariances -4 s^2 and s^2). A
+// line leaves s^2 times a chi-square with m. So sse / m over sum(D^2) / 6m is about F(m, 18m/35)
+// on noise, and far above its upper quantile on a corner (a piecewise-linear series bends only
+// at its corners, so its D are mostly 0). Quantiles are cached per piece length.
+class LackOfFitTest {
+ public:
+  bool operator()(const std::vector<double>& y, int64_t u, int64_t v, double sse) {
+    const int64_t m = v - u - 2;
+    if (m < 1) return false;
+    double d2 = 0;
+    for (int64_t i = u + 1; i + 1 < v; ++i) {
+      const double d = y[i + 1] - 2 * y[i] + y[i - 1];
+      d2 += d * d;
+    }
+    auto [it, fresh] = quantile_.try_emplace(m, 0.0);
+    if (fresh) {
+      const boost::math::fisher_f f(static_cast<double>(m), 18.0 * static_cast<double>(m) / 35);
+      it->second = boost::math::quantile(boost::math::complement(f, kLackOfFitAlpha));
+    }
+    return sse / static_cast<double>(m) > it->second * d2 / (6 * static_cast<double>(m));
+  }
+
+ private:
+  std::unordered_map<int64_t, double> quantile_;
 };
 
 // Pass 1: the pieces of one window [s, e), in time order.
 void FitWindow(const std::vector<double>& y, int64_t s, int64_t e, const CompressOptions& o,
-               std::vector<Piece>* out) {
+               LackOfFitTest& lacks_fit, std::vector<Piece>* out) {
   // Explicit stack instead of recursion: a window of a day could otherwise nest 86400 deep.
   std::vector<std::pair<int64_t, int64_t>> todo{{s, e}};
   while (!todo.empty()) {
@@ -102,19 +166,36 @@ void FitWindow(const std::vector<double>& y, int64_t s, int64_t e, const Compres
       out->push_back(p);
       continue;
     }
-    const WindowSse sse(y, u, v);
-    int64_t best_k = 0;
-    double best = std::numeric_limits<double>::infinity();
-    for (int64_t k = 1; k < sse.size(); ++k) {
-      const double split = sse.Sse(0, k) + sse.Sse(k, sse.size());
-      if (split < best) best = split, best_k = k;
-    }
-    if (best * kSplitGain <= sse.Sse(0, sse.size())) {
-      todo.push_back({u + best_k, v});  // popped after the left half: pieces stay in time order
-      todo.push_back({u, u + best_k});
+    // The best two-part cut; failing that, the best three-part one made of it plus the best cut
+    // of one of its sides (greedy, so linear in the piece), which isolates a bump.
+    const Window w(y, u, v);
+    const int64_t n = w.size();
+    const double whole = w.Sse(0, n);
+    const auto [two, k] = w.BestSplit(0, n);
+    std::vector<int64_t> cuts;
+    if (!std::isfinite(two)) {
+      // No corner inside: the line is the best this piece gets.
+    } else if (two * kCutGain <= whole || lacks_fit(y, u, v, whole)) {
+      cuts = {k};
     } else {
-      out->push_back(p);
+      const auto [left, k0] = w.BestSplit(0, k);
+      const auto [right, k1] = w.BestSplit(k, n);
+      const double three_left = left + w.Sse(k, n), three_right = w.Sse(0, k) + right;
+      if (std::min(three_left, three_right) * kCutGain <= whole) {
+        cuts = three_left <= three_right ? std::vector<int64_t>{k0, k} : std::vector<int64_t>{k, k1};
+      }
     }
+    if (cuts.empty()) {
+      out->push_back(p);  // noise, or structure below its level: keep the line
+      continue;
+    }
+    // Pushed last to first, so they are popped (and emitted) in time order.
+    int64_t end = v;
+    for (auto it = cuts.rbegin(); it != cuts.rend(); ++it) {
+      todo.push_back({u + *it, end});
+      end = u + *it;
+    }
+    todo.push_back({u, end});
   }
 }
 
@@ -309,7 +390,8 @@ StatusOr<StagePlan> CompressSeries(const std::vector<double>& rps, const Compres
   const auto n = static_cast<int64_t>(rps.size());
   const auto step = static_cast<int64_t>(o.step_s);
   std::vector<Piece> pieces;
-  for (int64_t s = 0; s < n; s += step) FitWindow(rps, s, std::min(n, s + step), o, &pieces);
+  LackOfFitTest lacks_fit;
+  for (int64_t s = 0; s < n; s += step) FitWindow(rps, s, std::min(n, s + step), o, lacks_fit, &pieces);
   return MergePieces(pieces, rps, o);
 }
 

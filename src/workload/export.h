@@ -6,25 +6,30 @@
 // moves it linearly from the previous stage's target to its own `target_rps` over `duration_s`
 // seconds; a stage of duration 0 is an instant jump. The plan covers [0, sum of durations).
 //
-// Compression (CompressSeries), in two passes:
-//  1. Fit. The series is cut into windows of `step_s` seconds; each window gets its least-squares
-//     line (so each window's request total is kept exactly; a line that would dip below 0 is
-//     pinned at 0 with the same total). A window the line does not follow within the tolerance
-//     band is split at the point that minimises the two halves' squared error, recursively, but
-//     only while a split removes at least 3/4 of the squared error: a jump or a kink (a step, the
-//     corner of a spike's ramp) is found to the second, whereas per-second noise, which no single
-//     split explains, keeps one line per window. So does a burst shorter than the step (one busy
-//     second): `step_s` is the resolution, and such a burst is averaged over its window.
-//  2. Merge. Consecutive fitted pieces become one stage while a single line stays within the
-//     tolerance band of every piece it covers (a "slope cone" test: the same slope within the
-//     tolerance), so a step workload gives three stages and a smooth curve a stage per bend.
-//     Between stages the rate is continuous when the next piece starts within its band of where
-//     the stage ends, otherwise a 0-duration jump stage is inserted.
-// The tolerance band at rate r is `rel_tolerance * r + abs_tolerance_rps`. Guarantee: in each
-// second i, |plan mean over [i, i+1) - rps[i]| <= (that second's window fit error) + band, and the
-// fit error is 0 for piecewise-linear shapes whose corners are at least 1 s apart. Totals: fitting
-// keeps each window's total; merging moves each second by at most its band, so the plan's total
-// is within rel_tolerance (plus abs_tolerance_rps per second) of the series' total.
+// Compression (CompressSeries), in two passes. The tolerance band at rate r is
+// `rel_tolerance * r + abs_tolerance_rps`.
+//  1. Fit. The series is cut into windows of `step_s` seconds (the resolution); each window gets
+//     its least-squares line (which keeps the window's request total exactly; a line that would
+//     dip below 0 is pinned at 0 with the same total). A piece whose line leaves the band is cut,
+//     recursively, at the candidate corner (a second where the series bends) that minimises the
+//     two lines' squared error, or into three lines to isolate a bump, when the misfit is
+//     structure rather than noise: the squared error is far above the noise level estimated from
+//     the piece's second differences, or the cut removes 3/4 of it. So jumps, kinks and bumps (a
+//     step, the corners of a spike's ramps, one busy second) are found to the second, a curve is
+//     cut until each piece is within the band, and per-second noise keeps one line per window.
+//  2. Merge. Consecutive pieces become one stage while a single line stays within the band of
+//     every piece it covers (a "slope cone": the same slope within the tolerance), so a step
+//     workload gives three stages and a smooth curve one stage per bend. Between stages the rate
+//     is continuous when the next piece starts within its band of where the stage ends;
+//     otherwise a 0-duration jump stage is inserted.
+// Guarantee: in each second i, |plan mean over [i, i+1) - rps[i]| <= fit error of i's piece + the
+// band. The fit error is 0 on pieces cut at exact corners (steps, spikes, low_high, traces on the
+// step grid), at most the band on other deterministic shapes (a piece within the band is not cut
+// further), and the noise itself on noisy traces. Structure finer than the step that looks like
+// noise to the test (a square wave of a few seconds' period) is averaged per window: a smaller
+// step resolves it. A corner inside a second becomes a short jump at a whole second. Totals: fitting keeps each window's total and
+// merging moves each second by at most its band, so the plan's total is within rel_tolerance
+// (plus abs_tolerance_rps per second) of the series' total.
 //
 // Thread-safety: pure functions and value types, no shared state.
 #pragma once

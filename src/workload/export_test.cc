@@ -55,6 +55,18 @@ TEST(CompressSeries, SpikeRampsAreReproducedExactly) {
   EXPECT_LT(MeasureStageFit(plan, rps).max_abs_error_rps, 1e-9);
 }
 
+TEST(CompressSeries, CornersBetweenWholeSecondsAreExactPerSecond) {
+  // time_scale=1.3 puts the ramp corners at 1573 s, 1579.5 s, 1592.5 s and 1599 s. A corner at a
+  // second's midpoint cannot be a stage boundary (stages are whole seconds), so a short jump
+  // stands in for it; every second's mean is still exact and the five linear parts stay five.
+  const std::vector<double> rps = Series("spike:base=50,peak=400,at=20m10s,duration=20s,ramp=5s,time_scale=1.3", 3600);
+  const StagePlan plan = Compress(rps);
+  EXPECT_LT(MeasureStageFit(plan, rps).max_abs_error_rps, 1e-9);
+  int linear_parts = 0;
+  for (const Stage& s : plan.stages) linear_parts += s.duration_s > 0;
+  EXPECT_EQ(linear_parts, 5);
+}
+
 TEST(CompressSeries, SinusoidStaysWithinTheStatedError) {
   const double mean = 100, amplitude = 60, period = 3600;
   const std::vector<double> rps = Series("sinusoidal:mean=100,amplitude=60,period=1h", 6 * 3600);
@@ -102,6 +114,22 @@ TEST(CompressSeries, NoisyArrivalsKeepOneLinePerWindow) {
   EXPECT_LE(std::abs(MeasureStageFit(plan, counts).relative_total_error()), 0.01);
 }
 
+TEST(CompressSeries, JumpInNoisyArrivalsIsFoundToTheSecond) {
+  // Poisson counts around 20 then 200 req/s from 630 s: the misfit of the window [600 s, 660 s)
+  // is far above its noise, so it is cut at the jump; the noisy windows around keep one line each.
+  auto series = MakeWorkload("step:low=20,high=200,at=630s", 1800, 11);
+  ASSERT_TRUE(series.ok());
+  const std::vector<double> counts = SampleArrivals(*series, 11);
+  const StagePlan plan = Compress(counts);
+  std::vector<double> boundaries;
+  double t = 0;
+  for (const Stage& s : plan.stages) boundaries.push_back(t += s.duration_s);
+  EXPECT_THAT(boundaries, ::testing::Contains(630.0));
+  const std::vector<double> per = plan.PerSecond();
+  EXPECT_NEAR(std::accumulate(per.begin(), per.begin() + 630, 0.0) / 630, 20, 2);
+  EXPECT_NEAR(std::accumulate(per.begin() + 630, per.end(), 0.0) / 1170, 200, 5);
+}
+
 TEST(CompressSeries, LowRatesKeepTheContractTotalAndStayNonNegative) {
   // 0.2 req/s as integer counts: mostly zeros with single requests. export.h promises the total
   // within rel_tolerance * total + abs_tolerance_rps per second.
@@ -118,20 +146,25 @@ TEST(CompressSeries, LowRatesKeepTheContractTotalAndStayNonNegative) {
             o.rel_tolerance * fit.series_requests + o.abs_tolerance_rps * counts.size());
 }
 
-TEST(CompressSeries, BurstShorterThanTheStepIsAveragedOverItsWindow) {
-  // One second at 1000 req/s in a flat 10 req/s: no single split explains it (it is neither a
-  // jump nor a kink), so its window [60 s, 120 s) keeps its total on one line; the flat windows
-  // around it stay flat.
+TEST(CompressSeries, IsolatedBurstIsKept) {
+  // One second at 1000 req/s in a flat 10 req/s: no single cut explains it, three cuts do.
   std::vector<double> rps(600, 10.0);
   rps[100] = 1000;
-  const CompressOptions o;
-  const std::vector<double> per = Compress(rps, o).PerSecond();
-  const double window_total = std::accumulate(rps.begin() + 60, rps.begin() + 120, 0.0);
-  EXPECT_NEAR(std::accumulate(per.begin() + 60, per.begin() + 120, 0.0), window_total,
-              o.rel_tolerance * window_total + 60 * o.abs_tolerance_rps);
-  EXPECT_LT(per[100], 100);
-  for (size_t i : {0, 59, 120, 599}) EXPECT_NEAR(per[i], 10, o.rel_tolerance * 10 + o.abs_tolerance_rps) << i;
-  EXPECT_NEAR(Sum(per), Sum(rps), o.rel_tolerance * Sum(rps));
+  const StagePlan plan = Compress(rps);
+  const std::vector<double> per = plan.PerSecond();
+  EXPECT_NEAR(per[100], 1000, 1e-6);
+  EXPECT_NEAR(per[99], 10, 1e-6);
+  EXPECT_NEAR(per[101], 10, 1e-6);
+  EXPECT_NEAR(Sum(per), Sum(rps), 1e-6);
+  ExpectStages(plan, 10, {{100, 10}, {0, 1000}, {1, 1000}, {0, 10}, {499, 10}});
+}
+
+TEST(CompressSeries, SpikeShorterThanTheStepIsReproduced) {
+  // A 20 s flash crowd (5 s ramps) inside the window [20m, 21m).
+  const std::vector<double> rps = Series("spike:base=50,peak=400,at=20m10s,duration=20s,ramp=5s", 3600);
+  const StagePlan plan = Compress(rps);
+  EXPECT_LT(MeasureStageFit(plan, rps).max_abs_error_rps, 1e-9);
+  ExpectStages(plan, 50, {{1210, 50}, {5, 400}, {10, 400}, {5, 50}, {2370, 50}});
 }
 
 TEST(CompressSeries, ConstantAndZeroAreOneStage) {
@@ -141,9 +174,9 @@ TEST(CompressSeries, ConstantAndZeroAreOneStage) {
 }
 
 TEST(CompressSeries, StepOptionSetsTheResolution) {
-  // A sinusoid with a 10-minute period: a 5-minute window's line cannot follow it, so the
-  // windows are split (each split removes far more than 3/4 of a smooth curve's squared error)
-  // until every piece is within the band; merging then adds at most one band more.
+  // A sinusoid with a 10-minute period: a 5-minute window's line cannot follow it, and a curve's
+  // second differences are tiny next to that misfit, so the windows are cut until every piece is
+  // within the band; merging then adds at most one band more.
   const std::vector<double> rps = Series("sinusoidal:mean=100,amplitude=50,period=10m", 3600);
   CompressOptions coarse;
   coarse.step_s = 300;

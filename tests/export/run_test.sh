@@ -83,6 +83,7 @@ SIN_FIT=$(python3 -c 'import math; print(60 * (2 * math.pi / 3600) ** 2 * 60 ** 
 roundtrip spike 1h 'spike:base=50,peak=400,at=20m' 0 0
 roundtrip step 30m 'step:low=20,high=200,at=10m' 0 0
 roundtrip step-off-grid 30m 'step:low=20,high=200,at=617s' 0 0
+roundtrip short-spike-scaled 1h 'spike:at=20m10s,duration=20s,ramp=5s,time_scale=1.3' 0 0
 roundtrip sinusoid 3h 'sinusoidal:mean=100,amplitude=60,period=1h' "$SIN_FIT" 0
 roundtrip random-walk 2h 'random_walk:start=100,sigma=10' 0 7
 # Traces are sample-and-hold: with windows on their sampling grid the fit is exact too.
@@ -160,7 +161,7 @@ refuse "missing trace file" "/nonexistent/trace.csv" \
   workload export --format locust --out "$TMP/bad.out" 'trace:csv=/nonexistent/trace.csv'
 refuse "missing workload argument" "missing the WORKLOAD" workload export --format k6 --out "$TMP/bad.out"
 refuse "bad duration" "--duration" workload export --format k6 --duration soon --out "$TMP/bad.out" spike
-refuse "step of 0" "--step" workload export --format k6 --step 0s --out "$TMP/bad.out" spike
+refuse "step of 0" "step: must be a whole number of seconds" workload export --format k6 --step 0s --out "$TMP/bad.out" spike
 refuse "fractional step" "whole number of seconds" workload export --format k6 --step 1.5s --out "$TMP/bad.out" spike
 refuse "tolerance out of range" "tolerance" workload export --format k6 --tolerance 0.9 --out "$TMP/bad.out" spike
 refuse "tolerance not a number" "--tolerance: want a number" workload export --format k6 --tolerance x --out "$TMP/bad.out" spike
