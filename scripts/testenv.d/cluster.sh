@@ -76,7 +76,7 @@ on_up_exit() {
   warn "up failed; tearing down"
   stop_all
   if [[ -f "$STATE_DIR/$MARKER" ]]; then
-    rm -rf -- "$STATE_DIR/etcd" "$STATE_DIR/prometheus" "$STATE_DIR/pki" "$STATE_DIR"/*.kubeconfig \
+    rm -rf -- "$STATE_DIR/etcd" "$STATE_DIR/prometheus" "$STATE_DIR/pki" "$STATE_DIR/kwok" "$STATE_DIR"/*.kubeconfig \
       "$STATE_DIR/env" "$STATE_DIR/state"
     warn "logs kept in $STATE_DIR/logs ('scripts/testenv down' removes them)"
   fi
@@ -122,6 +122,8 @@ cmd_up() {
   NODE_MEMORY=${PODPILOT_TESTENV_NODE_MEMORY:-16Gi}
   NODE_PODS=${PODPILOT_TESTENV_NODE_PODS:-110}
   HPA=${PODPILOT_TESTENV_HPA:-0}
+  NODE_OVERHEAD_CPU=0.05                 # cores used by a node's system daemons (see components.sh)
+  NODE_OVERHEAD_MEMORY=$(( 256 << 20 ))  # bytes
   SCRAPE_INTERVAL=${PODPILOT_TESTENV_SCRAPE_INTERVAL:-15s}
   READY_TIMEOUT=${PODPILOT_TESTENV_TIMEOUT:-60}
   [[ "$READY_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "PODPILOT_TESTENV_TIMEOUT must be seconds, got '$READY_TIMEOUT'"
@@ -224,7 +226,8 @@ cmd_status() {
       kube-controller-manager) port=$KCM_PORT; url="https://127.0.0.1:$port/healthz" ;;
       kube-scheduler) port=$SCHEDULER_PORT; url="https://127.0.0.1:$port/healthz" ;;
       kwok) port=$KWOK_PORT; url="https://127.0.0.1:$port/healthz" ;;
-      metrics-server) port=$METRICS_SERVER_PORT; url="https://127.0.0.1:$port/readyz" ;;
+      # Its own /readyz stays false while the cluster has no pods; probe the aggregated API.
+      metrics-server) port=$METRICS_SERVER_PORT; url="https://127.0.0.1:$APISERVER_PORT/apis/metrics.k8s.io/v1beta1/nodes" ;;
       prometheus) port=$PROMETHEUS_PORT; url="http://127.0.0.1:$port/-/ready" ;;
     esac
     if ! { [[ -n "$pid" ]] && pid_alive "$pid"; }; then

@@ -111,22 +111,42 @@ start_scheduler() {
     --leader-elect=false --profiling=false
 }
 
+# write_kwok_metrics_config: KWOK's kubelet /metrics/resource emulation, with one change: upstream
+# reports a node's usage as the sum of its pods', so an idle node reports 0 CPU and 0 memory, which
+# metrics-server discards as a broken scrape (node metrics and its /readyz then never appear). A
+# real node always carries system daemons, so each node gets a constant overhead of
+# $NODE_OVERHEAD_CPU cores and $NODE_OVERHEAD_MEMORY bytes on top of its pods. Pod and container
+# series are upstream's unchanged.
+write_kwok_metrics_config() {
+  local src="$KWOK_STAGE_DIR/metrics-resource.yaml" dst="$STATE_DIR/kwok/metrics-resource.yaml"
+  mkdir -p "$STATE_DIR/kwok"
+  sed -e "s|value: 'node.CumulativeUsage(\"cpu\")'|value: 'node.CumulativeUsage(\"cpu\") + node.SinceSecond() * $NODE_OVERHEAD_CPU'|" \
+      -e "s|value: 'node.Usage(\"memory\")'|value: 'node.Usage(\"memory\") + $NODE_OVERHEAD_MEMORY.0'|" \
+      "$src" >"$dst"
+  [[ $(grep -c -e 'SinceSecond() \*' -e "$NODE_OVERHEAD_MEMORY.0'" "$dst") == 2 ]] ||
+    die "$src: node usage expressions not found (KWOK $KWOK_VERSION changed them?); cannot add the node overhead"
+}
+
 # KWOK plays the kubelet of every node annotated kwok.x-k8s.io/node=fake: node heartbeats with
-# leases, pods to Running/Ready, and per-node resource metrics (usage from pod annotations
+# leases (--node-lease-duration-seconds has no default outside kwokctl: without it KWOK keeps no
+# leases, the node-heartbeat-with-lease stage refreshes status only every ~10 min, and the node
+# lifecycle controller marks the nodes NotReady after its 50 s grace period), pods to Running/Ready, and per-node resource metrics (usage from pod annotations
 # kwok.x-k8s.io/usage-cpu / usage-memory) on its server, which serves TLS with the testenv cert.
 start_kwok() {
   local configs=() f
   for f in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete \
            usage-from-annotation metrics-resource; do
     [[ -f "$KWOK_STAGE_DIR/$f.yaml" ]] || die "missing KWOK stage file $KWOK_STAGE_DIR/$f.yaml: run scripts/testenv build"
-    configs+=("--config=$KWOK_STAGE_DIR/$f.yaml")
+    [[ $f == metrics-resource ]] || configs+=("--config=$KWOK_STAGE_DIR/$f.yaml")
   done
+  write_kwok_metrics_config
+  configs+=("--config=$STATE_DIR/kwok/metrics-resource.yaml")
   start_component kwok "$KWOK_BIN" "${configs[@]}" \
     --kubeconfig="$STATE_DIR/kwok.kubeconfig" \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --server-address="127.0.0.1:$KWOK_PORT" \
     --tls-cert-file="$PKI/serving.crt" --tls-private-key-file="$PKI/serving.key" \
-    --cidr=10.244.0.0/16
+    --cidr=10.244.0.0/16 --node-lease-duration-seconds=40
   await kwok "healthy" "${CURL[@]}" --cacert "$PKI/ca.crt" "https://127.0.0.1:$KWOK_PORT/healthz"
 }
 
@@ -143,6 +163,12 @@ create_nodes() {
     fail_component kwok "could not create the KWOK nodes"
   STARTED_AT["kwok"]=$(now_s)
   await kwok "made $NODES nodes Ready" kubectl_admin wait --for=condition=Ready node -l type=kwok --timeout=2s
+  # Leases keep the nodes Ready past the node lifecycle controller's grace period.
+  await kwok "holding $NODES node leases" node_leases_held
+}
+
+node_leases_held() {
+  [[ $(kubectl_admin get leases -n kube-node-lease -o name | grep -c '/kwok-node-') == "$NODES" ]]
 }
 
 metrics_api_serves_nodes() {

@@ -12,21 +12,6 @@ require_cmd() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH: $2"
 }
 
-# wait_until TIMEOUT_S DESCRIPTION CMD...: runs CMD every 0.5 s until it succeeds. Returns 1 (never
-# exits) after TIMEOUT_S seconds so the caller can print logs and tear down.
-wait_until() {
-  local timeout=$1 what=$2
-  shift 2
-  local deadline=$(( $(now_s) + timeout ))
-  while ! "$@" >/dev/null 2>&1; do
-    if (( $(now_s) >= deadline )); then
-      warn "timed out after ${timeout}s waiting for ${what}"
-      return 1
-    fi
-    sleep 0.5
-  done
-}
-
 # pid_alive PID: true while PID runs (and is not a zombie).
 pid_alive() {
   local pid=$1 state
