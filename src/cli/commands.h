@@ -9,6 +9,8 @@ namespace podpilot::cli {
 void RegisterSimulate(CLI::App& app);
 void RegisterServe(CLI::App& app);     // `serve`: the simulator behind /metrics (serve_command.cc)
 void RegisterWorkload(CLI::App& app);  // `workload show|export` (workload_command.cc)
+void RegisterEval(CLI::App& app);      // `eval`: the scorecard of a suite (eval_command.cc)
+void RegisterSweep(CLI::App& app);     // `sweep`: tunes the HPA target on train workloads (sweep_command.cc)
 
 // Thrown by subcommands for bad input; main() prints it and exits 2.
 struct UsageError : std::runtime_error {

@@ -37,9 +37,10 @@ class SteadyEvaluator {
     return n;
   }
 
-  // Shortfall: sum over classes of max(0, target - P(latency <= objective)), plus a tiny pull
-  // towards lower mean latency so that the greedy always has a direction (the shortfall can be
-  // flat in one service while another dominates).
+  // Shortfall: max(0, target - the request-weighted share of requests within their class's
+  // objective) — the scorecard's SLO attainment at this tick — plus a tiny pull towards lower mean
+  // latency so that the greedy always has a direction (the shortfall can be flat in one service
+  // while another dominates).
   double Shortfall(const std::vector<int>& n) {
     const size_t ns = n.size();
     for (size_t s = 0; s < ns; ++s) {
@@ -57,15 +58,15 @@ class SteadyEvaluator {
       }
       v2_[s] = spc_[s] * spc_[s] * scv_[s];
     }
-    double shortfall = 0, pull = 0;
+    double within = 0, pull = 0;
     for (size_t c = 0; c < app_.classes.size(); ++c) {
       const Moments e = plans_.ClassMoments(static_cast<int>(c), spc_.data(), wait_.data(), scv_.data(), v2_.data(),
                                             0.0, nullptr, nullptr);
       const double scv = e.mean > 0 ? std::max(1e-4, e.var / (e.mean * e.mean)) : 1.0;
-      const double p = GammaWithinProbabilityExact(e.mean, scv, app_.classes[c].slo_ms);
-      shortfall += std::max(0.0, target_ - p);
+      within += app_.classes[c].weight * GammaWithinProbabilityExact(e.mean, scv, app_.classes[c].slo_ms);
       pull += e.mean / app_.classes[c].slo_ms;
     }
+    const double shortfall = target_ - within;
     return shortfall > 0 ? shortfall + 1e-6 * pull : 0.0;
   }
 
@@ -93,6 +94,7 @@ std::vector<int> Cheapest(const AppModel& app, const CallPlans& plans, double en
       n[s] = app.services[s].max_replicas;
     }
   }
+  const std::vector<int> floor = n;
   double f = eval.Shortfall(n);
   // Greedy: add the replica with the best shortfall reduction per dollar.
   while (f > 0) {
@@ -111,8 +113,11 @@ std::vector<int> Cheapest(const AppModel& app, const CallPlans& plans, double en
       }
     }
     if (best < 0) {
+      // No replica count within [min, max] meets the objective at this load. No policy meets it
+      // either, so the bound charges only what keeps the services stable (the cheapest cost any
+      // policy could have here).
       *feasible = false;
-      break;
+      return floor;
     }
     ++n[best];
     f = best_f;

@@ -4,8 +4,9 @@
 //
 // How it is computed, on the simulator's own latency model (sim/call_plans.h, sim/queueing.h):
 //  1. For each distinct per-second entry rate, the cheapest vector of ready replicas n*(N)
-//     such that every request class completes within its objective with probability
-//     >= `required_attainment`, in steady state (no backlog): a greedy that adds the replica with
+//     such that the share of requests (over the class mix) completing within their class's
+//     objective is >= `required_attainment` — the scorecard's SLO attainment, per tick — in steady
+//     state (no backlog): a greedy that adds the replica with
 //     the largest reduction of the attainment shortfall per dollar, followed by a pruning pass that
 //     removes any replica the objective does not need. Results are memoised per N (the model is
 //     monotone in load).
@@ -18,7 +19,8 @@
 //
 // Caveats (said in every report that uses it): step 1 is a greedy, not an exhaustive search (tests
 // check it against brute force on small apps); ticks whose load no replica count within [min, max]
-// can serve are counted in `infeasible_ticks` and priced at max replicas.
+// can serve within the objective are counted in `infeasible_ticks` and priced at the fewest
+// replicas that keep every service below saturation (no policy meets the objective there).
 //
 // Thread-safe: pure function of its arguments.
 #pragma once
@@ -31,7 +33,7 @@
 namespace podpilot {
 
 struct ClairvoyantOptions {
-  double required_attainment = 0.99;  // per class, per tick: P(latency <= objective)
+  double required_attainment = 0.99;  // per tick: request-weighted P(latency <= class objective)
   bool keep_trajectory = false;       // fill ClairvoyantResult::ready / existing
 };
 

@@ -17,8 +17,9 @@ StatusOr<std::unique_ptr<VecEnv>> VecEnv::Create(const EnvConfig& config, int nu
     v->envs_.push_back(std::move(env));
   }
   v->results_.assign(num_envs, nullptr);
-  v->just_reset_.assign(num_envs, false);
-  v->needs_reset_.assign(num_envs, false);
+  v->just_reset_.assign(num_envs, 0);
+  v->needs_reset_.assign(num_envs, 0);
+  v->errors_.assign(threads, nullptr);
   v->seeds_.assign(num_envs, 0);
   for (int w = 1; w < threads; ++w) v->workers_.emplace_back(&VecEnv::WorkerLoop, v.get(), w);
   return v;
@@ -44,7 +45,11 @@ void VecEnv::WorkerLoop(int worker) {
       seen = generation_;
       job = job_;
     }
-    (*job)(worker);
+    try {
+      (*job)(worker);
+    } catch (...) {
+      errors_[worker] = std::current_exception();
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (--pending_ == 0) cv_done_.notify_one();
@@ -57,6 +62,7 @@ void VecEnv::RunParallel(const std::function<void(int)>& fn) {
     fn(0);
     return;
   }
+  for (auto& e : errors_) e = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
     job_ = &fn;
@@ -64,9 +70,18 @@ void VecEnv::RunParallel(const std::function<void(int)>& fn) {
     ++generation_;
   }
   cv_start_.notify_all();
-  fn(0);
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_done_.wait(lock, [&] { return pending_ == 0; });
+  try {
+    fn(0);
+  } catch (...) {
+    errors_[0] = std::current_exception();
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_done_.wait(lock, [&] { return pending_ == 0; });
+  }
+  for (const auto& e : errors_) {
+    if (e) std::rethrow_exception(e);
+  }
 }
 
 void VecEnv::Reset(uint64_t base_seed) {
@@ -76,8 +91,8 @@ void VecEnv::Reset(uint64_t base_seed) {
     // Static contiguous partition: env i always runs on the same worker for a given thread count.
     for (int i = w * n / t; i < (w + 1) * n / t; ++i) {
       results_[i] = &envs_[i]->Reset(seeds_[i]);
-      just_reset_[i] = true;
-      needs_reset_[i] = false;
+      just_reset_[i] = 1;
+      needs_reset_[i] = 0;
     }
   };
   RunParallel(fn);
@@ -92,10 +107,10 @@ void VecEnv::Step(const std::vector<Decision>& decisions) {
         // so it does not replay the previous episode.
         seeds_[i] = Rng::Derive(seeds_[i], 0xE915);
         results_[i] = &envs_[i]->Reset(seeds_[i]);
-        just_reset_[i] = true;
+        just_reset_[i] = 1;
       } else {
         results_[i] = &envs_[i]->Step(decisions[i]);
-        just_reset_[i] = false;
+        just_reset_[i] = 0;
       }
       needs_reset_[i] = results_[i]->truncated || results_[i]->terminated;
     }

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -28,13 +30,14 @@ class VecEnv {
   int size() const { return static_cast<int>(envs_.size()); }
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Resets every env; results()[i] holds env i's first step result.
+  // Resets every env; results()[i] holds env i's first step result. An exception thrown by an env
+  // (e.g. a trace file changed underneath) is rethrown here, on the caller's thread.
   void Reset(uint64_t base_seed);
   // Steps every env with decisions[i] (size() decisions required).
   void Step(const std::vector<Decision>& decisions);
   const std::vector<const StepResult*>& results() const { return results_; }
   // True for env i if its last returned result was the first of a new episode (after autoreset).
-  const std::vector<bool>& just_reset() const { return just_reset_; }
+  const std::vector<uint8_t>& just_reset() const { return just_reset_; }
   Env& env(int i) { return *envs_[i]; }
 
  private:
@@ -44,14 +47,17 @@ class VecEnv {
 
   std::vector<std::unique_ptr<Env>> envs_;
   std::vector<const StepResult*> results_;
-  std::vector<bool> just_reset_;
-  std::vector<bool> needs_reset_;
+  // One byte per env, not std::vector<bool>: workers write neighbouring envs' flags concurrently,
+  // and packed bits sharing a word would be a data race.
+  std::vector<uint8_t> just_reset_;
+  std::vector<uint8_t> needs_reset_;
   std::vector<uint64_t> seeds_;
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable cv_start_, cv_done_;
   const std::function<void(int)>* job_ = nullptr;
+  std::vector<std::exception_ptr> errors_;  // per worker, rethrown by RunParallel on the caller's thread
   uint64_t generation_ = 0;
   int pending_ = 0;
   bool stop_ = false;

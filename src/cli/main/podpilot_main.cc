@@ -13,10 +13,13 @@ int main(int argc, char** argv) {
   podpilot::cli::RegisterSimulate(app);
   podpilot::cli::RegisterServe(app);
   podpilot::cli::RegisterWorkload(app);
+  podpilot::cli::RegisterEval(app);
+  podpilot::cli::RegisterSweep(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help and version exit 0; every malformed command line is bad input (2), like our own checks.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const podpilot::cli::UsageError& e) {
     std::cerr << "podpilot: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,58 @@
+#include "eval/policy_set.h"
+
+#include <set>
+
+#include "eval/policy_registry.h"
+#include "eval/sweep.h"
+#include "policy/policy_spec.h"
+
+namespace podpilot {
+
+std::vector<std::string> ParsePolicyList(const std::string& text) { return SplitList(text, ';'); }
+
+StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string>& specs,
+                                                   const std::vector<const Scenario*>& scenarios) {
+  if (specs.empty()) return InvalidArgumentError("no policies given");
+  std::vector<PolicyEntry> out;
+  std::set<std::string> seen;
+  for (const auto& spec : specs) {
+    if (!seen.insert(spec).second) return InvalidArgumentError("policy '" + spec + "' is listed twice");
+    PolicyEntry e;
+    e.label = spec;
+    PP_ASSIGN_OR_RETURN(PolicyParams params, ParsePolicySpec(spec));
+    if (params.name() == "tuned-hpa") {
+      auto file = params.GetString("file", "");
+      if (!file.ok()) return file.status().WithPrefix("policy '" + spec + "'");
+      if (file->empty()) return InvalidArgumentError("policy '" + spec + "': tuned-hpa needs file=PATH (tuned_hpa.json)");
+      Status unused = params.CheckAllUsed();
+      if (!unused.ok()) return unused.WithPrefix("policy '" + spec + "'");
+      PP_ASSIGN_OR_RETURN(TunedHpaFile tuned, ReadTunedHpa(*file));
+      for (const Scenario* s : scenarios) {
+        auto it = tuned.scenarios.find(s->name);
+        if (it == tuned.scenarios.end()) {
+          return NotFoundError("policy '" + spec + "': " + *file + " has no tuned target for scenario '" + s->name +
+                               "' (run podpilot sweep on it)");
+        }
+        if (it->second.fingerprint != s->Fingerprint()) {
+          return FailedPreconditionError("policy '" + spec + "': " + *file + " was tuned on a different definition of scenario '" +
+                                         s->name + "' (app, duration, SLO, cluster or train workloads changed); rerun podpilot sweep");
+        }
+        e.specs[s->name] = HpaSpecForTarget(it->second.choice.target);
+      }
+    } else {
+      for (const Scenario* s : scenarios) e.specs[s->name] = spec;
+    }
+    // Build each distinct resolved spec once now so that a bad name or parameter fails before any run.
+    std::set<std::string> checked;
+    for (const auto& [scenario, resolved] : e.specs) {
+      if (!checked.insert(resolved).second) continue;
+      auto policy = MakePolicy(resolved);
+      if (!policy.ok()) return policy.status().WithPrefix("policy '" + spec + "'");
+      if (e.policy_name.empty()) e.policy_name = (*policy)->Name();
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace podpilot

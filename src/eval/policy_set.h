@@ -1,0 +1,39 @@
+// The policies of a scorecard, as the user named them, resolved to a runnable spec per scenario.
+//
+// Lists are separated by ';' (policy specs themselves contain ','): "static;hpa:cpu=50,behavior=
+// default;kpa". Besides every kind MakePolicy knows, one spec is resolved here:
+//
+//   tuned-hpa:file=PATH   the HPA with the CPU target the sweep chose for each scenario on its
+//                         TRAIN workloads (PATH = the sweep's tuned_hpa.json); resolves per
+//                         scenario to "hpa:cpu=T". Refused when the file lacks a selected scenario
+//                         or was tuned on a different definition of it (Scenario::Fingerprint).
+//
+// Thread-safety: plain values; resolution does file I/O and is meant to run once, before any run.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "eval/suite.h"
+
+namespace podpilot {
+
+struct PolicyEntry {
+  std::string label;                          // the spec as given; names the policy in every output
+  std::map<std::string, std::string> specs;   // scenario name -> runnable MakePolicy spec
+  std::string policy_name;                    // Policy::Name() of one built instance: the spec with its
+                                              // defaults filled in (tuned-hpa: one scenario's)
+  const std::string& SpecFor(const std::string& scenario) const { return specs.at(scenario); }
+};
+
+// Splits a ';'-separated policy list (trimmed, empty items dropped).
+std::vector<std::string> ParsePolicyList(const std::string& text);
+
+// Resolves and validates every spec for every scenario: builds each policy once (MakePolicy), so
+// unknown names or parameters fail here, before any run. Duplicate labels are refused.
+StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string>& specs,
+                                                   const std::vector<const Scenario*>& scenarios);
+
+}  // namespace podpilot

@@ -1,0 +1,320 @@
+#include "policy/learned/features.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <set>
+
+#include "common/rng.h"
+
+namespace podpilot::learned {
+namespace {
+
+TargetObservation Target(const std::string& name) {
+  TargetObservation t;
+  t.name = name;
+  t.replicas_spec = 4;
+  t.replicas_ready = 3;
+  t.replicas_starting = 1;
+  t.replicas_pending = 0;
+  t.min_replicas = 1;
+  t.max_replicas = 8;
+  t.cpu_utilization = 0.72;
+  t.memory_utilization = 0.4;
+  t.request_rate = 90;
+  t.error_rate = 4.5;
+  t.latency_p95_ms = 150;
+  t.in_flight = 2.5;
+  t.oom_kills = 1;
+  return t;
+}
+
+Observation Obs(int targets) {
+  Observation o;
+  o.time_s = 1000;
+  o.time_of_day_s = 6 * 3600;  // 06:00: a quarter of the day
+  o.day_of_week = 3.5;
+  o.request_rate = 120;
+  o.slo_attainment = 0.93;
+  o.classes.push_back(ClassObservation{"browse", 100, 0, 0, 300.0, 1, 0});
+  o.classes.push_back(ClassObservation{"checkout", 20, 0, 0, 250.0, 1, 0});
+  for (int i = 0; i < targets; ++i) o.targets.push_back(Target("svc" + std::to_string(i)));
+  return o;
+}
+
+FeatureLayout Layout(int targets, int history = 0, double slo_ms = 0) {
+  auto l = MakeFeatureLayout(targets, FeatureOptions{history, slo_ms});
+  EXPECT_TRUE(l.ok()) << l.status().ToString();
+  return *l;
+}
+
+float Get(const FeatureLayout& l, const std::vector<float>& v, const std::string& name) {
+  for (int i = 0; i < l.size(); ++i) {
+    if (l.names[i] == name) return v[i];
+  }
+  ADD_FAILURE() << "no feature " << name;
+  return NAN;
+}
+
+TEST(FeaturesTest, LayoutNamesOrderAndCount) {
+  const FeatureLayout l = Layout(2, 3);
+  EXPECT_EQ(l.size(), 6 + 2 * 11 + 3 * (2 + 2 * 3));
+  EXPECT_EQ(l.names.front(), "request_rate_log1p");
+  EXPECT_EQ(l.names[6], "t0.replicas_spec");
+  EXPECT_EQ(l.names[6 + 11], "t1.replicas_spec");
+  EXPECT_EQ(l.names[6 + 22], "h1.request_rate_log1p");
+  EXPECT_EQ(l.names.back(), "h3.t1.p95_over_slo");
+  EXPECT_EQ(l.low.size(), l.names.size());
+  EXPECT_EQ(l.high.size(), l.names.size());
+  std::set<std::string> unique(l.names.begin(), l.names.end());
+  EXPECT_EQ(unique.size(), l.names.size());
+}
+
+TEST(FeaturesTest, ValuesFollowTheDocumentedDefinitions) {
+  const FeatureLayout l = Layout(1);
+  FeatureBuilder b(l);
+  std::vector<float> v;
+  ASSERT_TRUE(b.Build(Obs(1), &v).ok());
+  ASSERT_EQ(static_cast<int>(v.size()), l.size());
+  EXPECT_FLOAT_EQ(Get(l, v, "request_rate_log1p"), std::log1p(120.0));
+  EXPECT_FLOAT_EQ(Get(l, v, "slo_attainment"), 0.93f);
+  EXPECT_NEAR(Get(l, v, "time_of_day_sin"), 1.0, 1e-7);
+  EXPECT_NEAR(Get(l, v, "time_of_day_cos"), 0.0, 1e-7);
+  EXPECT_FLOAT_EQ(Get(l, v, "day_of_week_sin"), std::sin(2 * std::numbers::pi * 0.5));
+  EXPECT_FLOAT_EQ(Get(l, v, "day_of_week_cos"), -1.0f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.replicas_spec"), 0.5f);  // 4 / 8
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.replicas_ready"), 0.375f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.replicas_starting"), 0.125f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.replicas_pending"), 0.0f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.cpu_utilization"), 0.72f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.memory_utilization"), 0.4f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.request_rate_per_pod_log1p"), std::log1p(30.0));  // 90 rps over 3 ready
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.p95_over_slo"), 0.6f);  // 150 ms over the strictest class SLO, 250 ms
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.error_fraction"), 0.05f);
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.in_flight_per_pod_log1p"), std::log1p(2.5));
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.oom_kills"), 1.0f);
+}
+
+TEST(FeaturesTest, SloComesFromOptionsThenClassesThenDefault) {
+  Observation o = Obs(1);
+  std::vector<float> v;
+  const FeatureLayout fixed = Layout(1, 0, 500);
+  FeatureBuilder b1(fixed);
+  ASSERT_TRUE(b1.Build(o, &v).ok());
+  EXPECT_FLOAT_EQ(Get(fixed, v, "t0.p95_over_slo"), 0.3f);
+  o.classes.clear();
+  const FeatureLayout from_obs = Layout(1);
+  FeatureBuilder b2(from_obs);
+  ASSERT_TRUE(b2.Build(o, &v).ok());
+  EXPECT_FLOAT_EQ(Get(from_obs, v, "t0.p95_over_slo"), 150.0f / kDefaultFeatureSloMs);
+}
+
+TEST(FeaturesTest, Deterministic) {
+  Rng rng(5);
+  Observation o = Obs(3);
+  std::vector<Observation> seq;
+  for (int i = 0; i < 20; ++i) {
+    o.time_of_day_s += 15;
+    o.request_rate = 100 * rng.Uniform();
+    o.targets[1].cpu_utilization = 2 * rng.Uniform();
+    seq.push_back(o);
+  }
+  auto run = [&]() {
+    FeatureBuilder b(Layout(3, 4));
+    std::vector<float> all, v;
+    for (const auto& ob : seq) {
+      EXPECT_TRUE(b.Build(ob, &v).ok());
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+TEST(FeaturesTest, ExtremeObservationsGiveFiniteClippedValues) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  const FeatureLayout l = Layout(2, 2);
+  std::vector<Observation> cases;
+  Observation o = Obs(2);
+  o.request_rate = inf;
+  o.slo_attainment = nan;
+  o.time_of_day_s = inf;
+  o.day_of_week = -nan;
+  o.targets[0].cpu_utilization = 1e300;
+  o.targets[0].memory_utilization = -5;
+  o.targets[0].latency_p95_ms = nan;
+  o.targets[0].error_rate = inf;
+  o.targets[0].request_rate = 0;
+  o.targets[0].in_flight = -inf;
+  o.targets[0].oom_kills = 1 << 30;
+  o.targets[0].replicas_ready = 0;
+  o.targets[0].max_replicas = 0;
+  o.targets[0].replicas_spec = 1 << 30;
+  o.targets[1].request_rate = nan;
+  o.targets[1].error_rate = nan;
+  o.targets[1].replicas_pending = -7;
+  o.classes[0].slo_ms = 0;
+  o.classes[1].slo_ms = nan;
+  cases.push_back(o);
+  cases.push_back(Observation{});  // all zero (no targets: refused below)
+  Observation zero = Obs(2);
+  for (auto& t : zero.targets) t = TargetObservation{};
+  zero.classes.clear();
+  cases.push_back(zero);
+  FeatureBuilder b(l);
+  for (size_t c = 0; c < cases.size(); ++c) {
+    std::vector<float> v;
+    Status s = b.Build(cases[c], &v);
+    if (cases[c].targets.size() != 2) {
+      EXPECT_FALSE(s.ok());
+      continue;
+    }
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    for (int i = 0; i < l.size(); ++i) {
+      EXPECT_TRUE(std::isfinite(v[i])) << "case " << c << " " << l.names[i];
+      EXPECT_GE(v[i], l.low[i]) << "case " << c << " " << l.names[i];
+      EXPECT_LE(v[i], l.high[i]) << "case " << c << " " << l.names[i];
+    }
+  }
+  // Spot checks on the first case: saturate high, NaN reads as 0.
+  FeatureBuilder b2(l);
+  std::vector<float> v;
+  ASSERT_TRUE(b2.Build(cases[0], &v).ok());
+  EXPECT_EQ(Get(l, v, "request_rate_log1p"), 20.0f);
+  EXPECT_EQ(Get(l, v, "slo_attainment"), 0.0f);
+  EXPECT_EQ(Get(l, v, "t0.cpu_utilization"), 10.0f);
+  EXPECT_EQ(Get(l, v, "t0.error_fraction"), 1.0f);  // errors at zero rate
+  EXPECT_EQ(Get(l, v, "t0.oom_kills"), 10.0f);
+  EXPECT_EQ(Get(l, v, "t0.replicas_spec"), 4.0f);
+}
+
+TEST(FeaturesTest, HistoryHoldsThePreviousObservationsKeyFeatures) {
+  const FeatureLayout l = Layout(1, 2);
+  FeatureBuilder b(l);
+  auto obs_with = [](double rps, double cpu) {
+    Observation o = Obs(1);
+    o.request_rate = rps;
+    o.targets[0].cpu_utilization = cpu;
+    return o;
+  };
+  std::vector<float> v;
+  // First observation: every history slot repeats it.
+  ASSERT_TRUE(b.Build(obs_with(10, 0.1), &v).ok());
+  EXPECT_FLOAT_EQ(Get(l, v, "h1.request_rate_log1p"), std::log1p(10.0));
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.cpu_utilization"), 0.1f);
+  // Second: h1 = first, h2 = the oldest seen (first).
+  ASSERT_TRUE(b.Build(obs_with(20, 0.2), &v).ok());
+  EXPECT_FLOAT_EQ(Get(l, v, "request_rate_log1p"), std::log1p(20.0));
+  EXPECT_FLOAT_EQ(Get(l, v, "h1.request_rate_log1p"), std::log1p(10.0));
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.request_rate_log1p"), std::log1p(10.0));
+  ASSERT_TRUE(b.Build(obs_with(30, 0.3), &v).ok());
+  ASSERT_TRUE(b.Build(obs_with(40, 0.4), &v).ok());
+  EXPECT_FLOAT_EQ(Get(l, v, "t0.cpu_utilization"), 0.4f);
+  EXPECT_FLOAT_EQ(Get(l, v, "h1.t0.cpu_utilization"), 0.3f);
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.cpu_utilization"), 0.2f);
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.replicas_spec"), 0.5f);
+  // A refused observation records nothing.
+  EXPECT_FALSE(b.Build(Obs(2), &v).ok());
+  ASSERT_TRUE(b.Build(obs_with(50, 0.5), &v).ok());
+  EXPECT_FLOAT_EQ(Get(l, v, "h1.t0.cpu_utilization"), 0.4f);
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.cpu_utilization"), 0.3f);
+  // Reset starts a new episode.
+  b.Reset();
+  ASSERT_TRUE(b.Build(obs_with(60, 0.6), &v).ok());
+  EXPECT_FLOAT_EQ(Get(l, v, "h1.t0.cpu_utilization"), 0.6f);
+  EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.cpu_utilization"), 0.6f);
+}
+
+TEST(FeaturesTest, WrongTargetCountIsRefused) {
+  FeatureBuilder b(Layout(2));
+  std::vector<float> v;
+  Status s = b.Build(Obs(3), &v);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("the observation has 3 targets but the layout 2"), std::string::npos) << s.message();
+}
+
+TEST(FeaturesTest, MakeLayoutValidates) {
+  EXPECT_FALSE(MakeFeatureLayout(0, {}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{-1, 0}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{kMaxFeatureHistory + 1, 0}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{0, -3}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(2, {}, {"only-one"}).ok());
+}
+
+TEST(FeaturesTest, JsonRoundTripKeepsNormalisationExactly) {
+  FeatureLayout l = *MakeFeatureLayout(2, FeatureOptions{1, 300}, {"web", "api"});
+  Rng rng(3);
+  for (int i = 0; i < l.size(); ++i) {
+    l.normalization.mean.push_back(static_cast<float>(rng.Normal()));
+    l.normalization.std.push_back(static_cast<float>(0.1 + rng.Uniform()));
+  }
+  l.normalization.clip = 10;
+  auto r = FeatureLayoutFromJson(FeatureLayoutToJson(l), "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->names, l.names);
+  EXPECT_EQ(r->target_names, l.target_names);
+  EXPECT_EQ(r->options.history, 1);
+  EXPECT_EQ(r->options.slo_ms, 300);
+  EXPECT_EQ(r->normalization.mean, l.normalization.mean);
+  EXPECT_EQ(r->normalization.std, l.normalization.std);
+  EXPECT_EQ(r->normalization.clip, 10);
+  EXPECT_TRUE(CheckSameFeatures(l, *r, "x").ok());
+}
+
+TEST(FeaturesTest, JsonFromAnotherDefinitionIsRefused) {
+  const FeatureLayout l = Layout(1);
+  auto mutate = [&](const std::string& from, const std::string& to) {
+    std::string j = FeatureLayoutToJson(l);
+    const size_t at = j.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return j.replace(at, from.size(), to);
+  };
+  struct Case {
+    std::string json, expect;
+  };
+  const std::vector<Case> cases = {
+      {mutate("\"version\":1", "\"version\":2"), "features version 2 is newer than this build's (1)"},
+      {mutate("\"version\":1", "\"version\":0"), "features version 0 is not supported"},
+      {mutate("\"t0.cpu_utilization\"", "\"t0.cpu_util\""), "feature 10 is 't0.cpu_util' instead of 't0.cpu_utilization'"},
+      {mutate(",\"t0.oom_kills\"", ""), "16 features instead of 17"},
+      {mutate("\"names\"", "\"nomes\""), "missing field 'names'"},
+      {"not json", "not a JSON object"},
+  };
+  for (const Case& c : cases) {
+    auto r = FeatureLayoutFromJson(c.json, "model.st");
+    ASSERT_FALSE(r.ok()) << c.expect;
+    EXPECT_NE(r.status().message().find("model.st"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(FeaturesTest, BadNormalisationIsRefused) {
+  FeatureLayout l = Layout(1);
+  l.normalization.mean.assign(l.size(), 0);
+  l.normalization.std.assign(l.size(), 1);
+  l.normalization.std[3] = 0;
+  auto r = FeatureLayoutFromJson(FeatureLayoutToJson(l), "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("normalization.std[3] (time_of_day_cos) must be > 0"), std::string::npos)
+      << r.status().message();
+  l.normalization.std.assign(l.size(), 1);
+  l.normalization.mean.pop_back();
+  r = FeatureLayoutFromJson(FeatureLayoutToJson(l), "m");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("normalization.mean must be an array of 17 numbers"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(FeaturesTest, CheckSameFeaturesNamesTheDifference) {
+  Status s = CheckSameFeatures(Layout(2, 1), Layout(2, 2), "m.st");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("m.st: feature layout differs from the one expected: history 2 instead of 1"), std::string::npos)
+      << s.message();
+  s = CheckSameFeatures(Layout(2), Layout(3), "m.st");
+  EXPECT_NE(s.message().find("3 targets instead of 2"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace podpilot::learned
