@@ -6,6 +6,7 @@
 #include "policy/hpa/hpa_factory.h"
 #include "policy/keda/keda_factory.h"
 #include "policy/kpa/kpa_factory.h"
+#include "policy/learned/learned_policy.h"
 #include "policy/static/static_policy.h"
 #include "policy/vpa/vpa_factory.h"
 
@@ -30,6 +31,8 @@ const std::vector<Kind>& Kinds() {
       {"kpa", "kpa[:target=100,metric=concurrency|rps,...] - Knative Pod Autoscaler (2 s period)", MakeKpaPolicy},
       {"keda", "keda[:metric=request_rate,threshold=50,activation=5,cooldown=300s,min=0] - KEDA ScaledObject",
        MakeKedaPolicy},
+      {"learned", "learned:model=PATH[,fallback=hpa|keep,fallback_cpu=80] - a trained policy from a podpilot model file",
+       MakeLearnedPolicy},
   };
   return kinds;
 }
