@@ -1,6 +1,8 @@
 // Test helpers for the learned-policy tests (header only; not part of the library).
 #pragma once
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,6 +90,9 @@ inline std::vector<int32_t> ReferenceActions(const std::vector<double>& logits, 
   return out;
 }
 
-inline std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/pp_learned_" + name; }
+// Unique per process: CTest runs each test case as its own process, several at once.
+inline std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/pp_learned_" + std::to_string(::getpid()) + "_" + name;
+}
 
 }  // namespace podpilot::learned::testing
