@@ -28,21 +28,39 @@ StatusOr<std::unique_ptr<VecEnv>> VecEnv::Create(const EnvConfig& config, int nu
 VecEnv::~VecEnv() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
   cv_start_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
+namespace {
+// A pool step lasts tens of microseconds, about what waking a thread from a futex costs on a VM;
+// so both sides spin briefly (~50 us) before sleeping on the condition variable.
+constexpr int kSpinIterations = 4000;
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+}  // namespace
+
 void VecEnv::WorkerLoop(int worker) {
   uint64_t seen = 0;
   for (;;) {
+    for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen &&
+                    !stop_.load(std::memory_order_relaxed);
+         ++i) {
+      CpuRelax();
+    }
     const std::function<void(int)>* job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
+      cv_start_.wait(lock, [&] { return stop_.load() || generation_.load() != seen; });
+      if (stop_.load()) return;
+      seen = generation_.load();
       job = job_;
     }
     try {
@@ -50,9 +68,9 @@ void VecEnv::WorkerLoop(int worker) {
     } catch (...) {
       errors_[worker] = std::current_exception();
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) cv_done_.notify_one();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mu_);  // pairs with the caller's predicate check
+      cv_done_.notify_one();
     }
   }
 }
@@ -66,8 +84,8 @@ void VecEnv::RunParallel(const std::function<void(int)>& fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     job_ = &fn;
-    pending_ = static_cast<int>(workers_.size());
-    ++generation_;
+    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
   }
   cv_start_.notify_all();
   try {
@@ -75,9 +93,10 @@ void VecEnv::RunParallel(const std::function<void(int)>& fn) {
   } catch (...) {
     errors_[0] = std::current_exception();
   }
+  for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i) CpuRelax();
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_done_.wait(lock, [&] { return pending_ == 0; });
+    cv_done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
   }
   for (const auto& e : errors_) {
     if (e) std::rethrow_exception(e);

@@ -8,6 +8,7 @@
 // call, and envs share nothing mutable). Step() and Reset() must not be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -58,9 +59,9 @@ class VecEnv {
   std::condition_variable cv_start_, cv_done_;
   const std::function<void(int)>* job_ = nullptr;
   std::vector<std::exception_ptr> errors_;  // per worker, rethrown by RunParallel on the caller's thread
-  uint64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace podpilot
