@@ -7,6 +7,7 @@
 #include "eval/drivers.h"
 #include "eval/policy_registry.h"
 #include "eval/policy_set.h"
+#include "report/report.h"
 
 namespace podpilot::cli {
 namespace {
@@ -19,6 +20,7 @@ struct EvalCliOptions {
   std::string policies;                  // ';'-separated
   std::vector<std::string> policy;       // repeatable --policy
   std::string scenarios;                 // ','-separated
+  bool report = false;                   // also write DIR/report.html
 };
 
 void RunEval(EvalCliOptions& o) {
@@ -29,6 +31,11 @@ void RunEval(EvalCliOptions& o) {
   req.scenarios = SplitList(o.scenarios, ',');
   Status st = RunEvalCommand(req, stdout, stderr);
   if (!st.ok()) throw UsageError(st.message());
+  if (o.report) {
+    auto path = WriteReport(req.out_dir, "", ReportOptions{});
+    if (!path.ok()) throw UsageError(path.status().message());
+    std::printf("report: %s\n", path->c_str());
+  }
 }
 
 }  // namespace
@@ -58,6 +65,7 @@ void RegisterEval(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--series-step", o->request.series_step, "Time step of those series (rows are aggregated)")
       ->capture_default_str();
+  sub->add_flag("--report", o->report, "Also write DIR/report.html (same as `podpilot report DIR` afterwards)");
   sub->callback([o] { RunEval(*o); });
 }
 

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   podpilot::cli::RegisterWorkload(app);
   podpilot::cli::RegisterEval(app);
   podpilot::cli::RegisterSweep(app);
+  podpilot::cli::RegisterReport(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
