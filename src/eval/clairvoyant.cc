@@ -77,11 +77,15 @@ class SteadyEvaluator {
   std::vector<double> spc_, wait_, scv_, v2_;
 };
 
+}  // namespace
+
 double PodPricePerHour(const AppModel& app, int s) {
   const ServiceModel& m = app.services[s];
   return m.requests.cpu * app.cluster.price_cpu_core_hour +
          m.requests.memory / (1024.0 * 1024 * 1024) * app.cluster.price_memory_gib_hour;
 }
+
+namespace {
 
 std::vector<int> Cheapest(const AppModel& app, const CallPlans& plans, double entry, double target, bool* feasible) {
   SteadyEvaluator eval(app, plans, entry, target);

@@ -53,6 +53,10 @@ struct ClairvoyantResult {
 StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::vector<double>& rates,
                                                const ClairvoyantOptions& options);
 
+// What one pod of service `s` costs per hour: its CPU and memory requests at the cluster's price
+// (the simulator's cost formula).
+double PodPricePerHour(const AppModel& app, int s);
+
 // The cheapest ready-replica vector for a steady `entry_rps` (step 1 above). Exposed for tests.
 // `feasible` reports whether the objective can be met within the services' max replicas.
 std::vector<int> CheapestReadyReplicas(const AppModel& app, double entry_rps, double required_attainment,

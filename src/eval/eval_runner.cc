@@ -116,6 +116,10 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
           b.workload = w;
           b.seed_index = i;
           b.seed = RunSeed(workloads[w], i);
+          if (write_series && (options.series == SeriesMode::kAll || i == 0)) {
+            b.series_file = "runs/" + scenarios[s]->name + "/bound/" + SplitName(options.split) + "-w" +
+                            std::to_string(w) + "-s" + std::to_string(i) + ".csv";
+          }
           res.bounds.push_back(std::move(b));
         }
       }
@@ -126,11 +130,20 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
   for (auto& b : res.bounds) {
     const Scenario& sc = *scenarios[b.scenario];
     jobs.push_back({sc.duration_s, [&b, &sc, &options]() -> Status {
-                      auto lb = ComputeLowerBound(ScenarioEnvConfig(sc, sc.workloads(options.split)[b.workload]), b.seed);
+                      TimeSeries series;
+                      auto lb = ComputeLowerBound(ScenarioEnvConfig(sc, sc.workloads(options.split)[b.workload]), b.seed,
+                                                  b.series_file.empty() ? nullptr : &series);
                       // An unavailable bound is reported as n/a, not a failed evaluation.
-                      if (lb.ok()) b.result = *lb;
-                      else b.status = lb.status();
-                      return Status::Ok();
+                      if (!lb.ok()) {
+                        b.status = lb.status();
+                        b.series_file.clear();
+                        return Status::Ok();
+                      }
+                      b.result = *lb;
+                      if (b.series_file.empty()) return Status::Ok();
+                      const std::string path = options.out_dir + "/" + b.series_file;
+                      PP_RETURN_IF_ERROR(EnsureDirectory(path.substr(0, path.rfind('/'))));
+                      return WriteFileAtomically(path, DownsampleSeries(series, options.series_step_s).ToCsv());
                     }});
   }
   for (auto& r : res.runs) {

@@ -58,6 +58,7 @@ struct BoundRecord {
   uint64_t seed = 0;
   Status status;                  // not OK: the bound is unavailable ("n/a") for this run
   LowerBoundResult result;
+  std::string series_file;        // its trajectory (lower_bound.h), relative to out_dir; empty if none
 };
 
 struct EvalResults {

@@ -33,6 +33,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "eval/run.h"
 #include "sim/env.h"
 
 namespace podpilot {
@@ -44,6 +45,10 @@ struct LowerBoundResult {
   std::string method;         // short description for reports, e.g. "greedy per-load + startup shift"
 };
 
-StatusOr<LowerBoundResult> ComputeLowerBound(const EnvConfig& cfg, uint64_t seed);
+// `series` (optional) receives the bound's trajectory for reports, one row per second: per
+// service `replicas` = pods existing (paid for), `ready` = ready pods needed, `cost_rate` = $ per
+// hour of those pods, `request_rate` = the entry rate planned for; latency and attainment fields
+// are 0 and the reason is empty.
+StatusOr<LowerBoundResult> ComputeLowerBound(const EnvConfig& cfg, uint64_t seed, TimeSeries* series = nullptr);
 
 }  // namespace podpilot

@@ -214,6 +214,24 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     runs.push_back(jr);
   }
   j["runs"] = runs;
+  Json bounds = Json::array();
+  for (const auto& b : res.bounds) {
+    const Scenario& sc = *res.scenarios[b.scenario];
+    Json jb;
+    jb["scenario"] = sc.name;
+    jb["workload"] = sc.workloads(res.split)[b.workload].Label();
+    jb["workload_index"] = b.workload;
+    jb["seed_index"] = b.seed_index;
+    jb["seed"] = b.seed;
+    jb["available"] = b.status.ok();
+    jb["cost"] = b.status.ok() ? Json(b.result.cost) : Json(nullptr);
+    jb["pod_hours"] = b.status.ok() ? Json(b.result.pod_hours) : Json(nullptr);
+    jb["infeasible_ticks"] = b.status.ok() ? Json(b.result.infeasible_ticks) : Json(nullptr);
+    jb["note"] = b.status.ok() ? "" : b.status.message();
+    jb["series"] = b.series_file.empty() ? Json(nullptr) : Json(b.series_file);
+    bounds.push_back(jb);
+  }
+  j["bounds"] = bounds;
   return j.dump(2) + "\n";
 }
 

@@ -193,6 +193,35 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
     g.policy_files.emplace_back(policy, series);
   }
 
+  // The lower bound's trajectory of the same workload x seed, when the evaluation wrote it
+  // (scorecard.json "bounds"; older files have none).
+  std::map<RunKey, std::string> bound_files;
+  if (sc.contains("bounds")) {
+    PP_ASSIGN_OR_RETURN(const Json* bounds, rd.Array(sc, "", "bounds"));
+    for (size_t i = 0; i < bounds->size(); ++i) {
+      const std::string path = "bounds[" + std::to_string(i) + "]";
+      const Json& b = (*bounds)[i];
+      if (!b.contains("series") || b["series"].is_null()) continue;
+      RunKey key;
+      PP_ASSIGN_OR_RETURN(key.scenario, rd.String(b, path, "scenario"));
+      PP_ASSIGN_OR_RETURN(double w, rd.Number(b, path, "workload_index"));
+      PP_ASSIGN_OR_RETURN(double seed, rd.Number(b, path, "seed_index"));
+      key.workload = static_cast<int>(w);
+      key.seed_index = static_cast<int>(seed);
+      PP_ASSIGN_OR_RETURN(bound_files[key], rd.String(b, path, "series"));
+    }
+  }
+  auto load_series = [&](const std::string& rel) -> StatusOr<TimeSeries> {
+    const std::string path = dir + "/" + rel;
+    PP_ASSIGN_OR_RETURN(std::string csv, ReadFile(path));
+    PP_ASSIGN_OR_RETURN(TimeSeries ts, TimeSeriesFromCsv(csv, path));
+    if (ts.rows.size() > static_cast<size_t>(options.max_points)) {
+      const double span = ts.rows.back().time_s - ts.rows.front().time_s;
+      ts = DownsampleSeries(ts, std::ceil(span / options.max_points));
+    }
+    return ts;
+  };
+
   int run_id = 0;
   for (const auto& [key, g] : groups) {
     Json& js = jscenarios[scenario_index[key.scenario]];
@@ -200,13 +229,7 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
                {"seed_index", key.seed_index}, {"policies", Json::array()}};
     bool first = true;
     for (const auto& [label, rel] : g.policy_files) {
-      const std::string path = dir + "/" + rel;
-      PP_ASSIGN_OR_RETURN(std::string csv, ReadFile(path));
-      PP_ASSIGN_OR_RETURN(TimeSeries ts, TimeSeriesFromCsv(csv, path));
-      if (ts.rows.size() > static_cast<size_t>(options.max_points)) {
-        const double span = ts.rows.back().time_s - ts.rows.front().time_s;
-        ts = DownsampleSeries(ts, std::ceil(span / options.max_points));
-      }
+      PP_ASSIGN_OR_RETURN(TimeSeries ts, load_series(rel));
       Json jp = SeriesToJson(ts);
       jp["label"] = label;
       if (first) {
@@ -228,6 +251,16 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
         jp["t"] = t;
       }
       jr["policies"].push_back(jp);
+    }
+    auto bound = bound_files.find(key);
+    if (bound != bound_files.end()) {
+      PP_ASSIGN_OR_RETURN(TimeSeries ts, load_series(bound->second));
+      Json jb = SeriesToJson(ts);
+      Json t = Json::array();
+      for (const auto& row : ts.rows) t.push_back(row.time_s);
+      jb["t"] = t;
+      jb["label"] = "lower bound";
+      jr["bound"] = jb;
     }
     js["runs"].push_back(jr);
   }

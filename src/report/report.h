@@ -9,7 +9,8 @@
 //     bound, SLO attainment, p95, scaling actions, OOM kills, pod-hours, CPU utilization), then for
 //     each workload x seed that has series (seed 0 by default): the load, total replicas per
 //     policy, replicas per service (one policy at a time, chosen in the page), p95 latency against
-//     the SLO, and the cost rate per policy.
+//     the SLO, and the cost rate per policy; the clairvoyant lower bound's pods and cost rate
+//     beside them when the evaluation wrote its trajectory (scorecard.json "bounds").
 // Series are coarsened to at most `max_points` points per chart (eval/series_downsample.h).
 //
 // Errors (StatusOr) name the file and the field: a missing or malformed scorecard.json, a series

@@ -119,10 +119,12 @@ constexpr const char* kPageScript = R"js(
 
   // Series of different policies may have different time axes (their own control period): align
   // them on one x axis with uPlot.join.
-  function joined(run, key) {
+  function joined(run, key, withBound) {
     const tables = run.policies.map((p) => [p.t || run.t, p[key]]);
+    if (withBound && run.bound) tables.push([run.bound.t, run.bound[key]]);
     return uPlot.join(tables);
   }
+  const boundSeries = { label: 'lower bound (pods)', stroke: '#000', dash: [4, 3], width: 1.2, spanGaps: true };
 
   function chart(el, title, ylabel, series, data, extra) {
     const opts = Object.assign({
@@ -136,13 +138,17 @@ constexpr const char* kPageScript = R"js(
     return plot;
   }
 
-  function policySeries(run) {
-    return run.policies.map((p) => ({ label: p.label, stroke: color(model.policies.indexOf(p.label)), width: 1.5,
-                                      spanGaps: true }));
+  function policySeries(run, withBound) {
+    const out = run.policies.map((p) => ({ label: p.label, stroke: color(model.policies.indexOf(p.label)), width: 1.5,
+                                           spanGaps: true }));
+    if (withBound && run.bound) out.push(boundSeries);
+    return out;
   }
+  // The policies of a run, then the lower bound's trajectory when present (services chart).
+  const choices = (run) => run.bound ? run.policies.concat([run.bound]) : run.policies;
 
   function servicesChart(el, run, policyIndex, replaced) {
-    const p = run.policies[policyIndex];
+    const p = choices(run)[policyIndex];
     const series = run.services.map((s, i) => ({ label: s, stroke: color(i), width: 1.2 }));
     const plot = chart(el, 'Replicas per service: ' + p.label, 'replicas', series, [p.t || run.t].concat(p.replicas));
     if (replaced) drawn--;  // a redraw replaces a chart, it does not add one
@@ -155,11 +161,11 @@ constexpr const char* kPageScript = R"js(
         const get = (kind) => document.getElementById(run.id + '-' + kind);
         chart(get('load'), 'Load', 'requests/s', [{ label: 'entry requests/s', stroke: '#444', width: 1.5 }],
               [run.t, run.load]);
-        chart(get('total'), 'Replicas, all services', 'replicas', policySeries(run), joined(run, 'replicas_total'));
+        chart(get('total'), 'Replicas, all services', 'replicas', policySeries(run, true), joined(run, 'replicas_total', true));
 
         const holder = get('services');
         const select = document.createElement('select');
-        run.policies.forEach((p, i) => select.add(new Option(p.label, i)));
+        choices(run).forEach((p, i) => select.add(new Option(p.label, i)));
         holder.appendChild(select);
         const box = document.createElement('div');
         holder.appendChild(box);
@@ -174,7 +180,7 @@ constexpr const char* kPageScript = R"js(
         chart(get('p95'), 'p95 latency against the SLO', 'ms',
               policySeries(run).concat([{ label: 'SLO', stroke: '#000', dash: [6, 4], width: 1 }]), p95,
               { scales: { x: { time: false }, y: { distr: 3 } } });
-        chart(get('cost'), 'Cost rate', '$ / hour', policySeries(run), joined(run, 'cost_per_hour'));
+        chart(get('cost'), 'Cost rate', '$ / hour', policySeries(run, true), joined(run, 'cost_per_hour', true));
       }
     }
   } catch (e) {

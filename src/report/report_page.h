@@ -19,7 +19,8 @@ std::string HtmlEscape(const std::string& text);
 //                           "oom_kills","pod_hours","cpu_utilization"}],   each {"mean","lo","hi"} or null
 //                  "runs":[{"id","workload","seed_index","t":[s...],"load":[rps...],"services":[name...],
 //                           "policies":[{"label","replicas_total","replicas":[[...] per service],
-//                                        "p95_ms","cost_per_hour","slo_attainment"}]}]}]}
+//                                        "p95_ms","cost_per_hour","slo_attainment"}],
+//                           "bound": the lower bound's trajectory, same fields plus "t" (optional)}]}]}
 // Tables are rendered here (they read without JavaScript); charts are drawn by the page script
 // with uPlot from the same model, embedded as JSON.
 std::string RenderPage(const nlohmann::json& model);

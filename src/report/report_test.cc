@@ -73,6 +73,9 @@ class ReportTest : public ::testing::Test {
                       {"workload_index", 0}, {"seed_index", 1}, {"series", nullptr}});
     }
     sc_["runs"] = runs;
+    ASSERT_TRUE(WriteFileAtomically(dir_ + "/runs/web/bound.csv", Series(3600, 0.5).ToCsv()).ok());
+    sc_["bounds"] = Json::array({{{"scenario", "web"}, {"workload_index", 0}, {"seed_index", 0}, {"series", "runs/web/bound.csv"}},
+                                 {{"scenario", "web"}, {"workload_index", 0}, {"seed_index", 1}, {"series", nullptr}}});
     Write();
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -121,6 +124,18 @@ TEST_F(ReportTest, PageCarriesTheChartingLibraryTablesAndCoarsenedSeries) {
   EXPECT_EQ(run["services"], Json({"frontend", "cart"}));
   EXPECT_EQ(run["policies"][1]["replicas"].size(), 2u);
   EXPECT_EQ(run["policies"][1]["replicas_total"].size(), run["t"].size());
+  // The bound's trajectory (per second, 3600 rows) is coarsened too and keeps its own time axis.
+  ASSERT_TRUE(run.contains("bound"));
+  EXPECT_LE(run["bound"]["t"].size(), 101u);
+  EXPECT_EQ(run["bound"]["cost_per_hour"].size(), run["bound"]["t"].size());
+  EXPECT_EQ(run["bound"]["replicas"].size(), 2u);
+}
+
+TEST_F(ReportTest, MissingBoundSeriesIsAnError) {
+  fs::remove(dir_ + "/runs/web/bound.csv");
+  auto html = BuildReport(dir_, ReportOptions{});
+  ASSERT_FALSE(html.ok());
+  EXPECT_NE(html.status().message().find("runs/web/bound.csv"), std::string::npos) << html.status().message();
 }
 
 TEST_F(ReportTest, WritesAtomicallyToTheDefaultPath) {

@@ -44,8 +44,8 @@ legends=$(grep -o 'class="u-legend' "$out/dom.html" | wc -l)
 echo "charts drawn: $drawn (expected $expected), canvases: $canvases, legends: $legends"
 [ "$drawn" -eq "$expected" ] || { echo "FAIL: $drawn charts drawn, expected $expected"; exit 1; }
 [ "$canvases" -ge "$expected" ] || { echo "FAIL: only $canvases <canvas> elements"; exit 1; }
-# Each policy appears in the legends of the rendered charts.
-for p in 'hpa:cpu=50' 'static'; do
+# Each policy, and the lower bound's trajectory, appears in the legends of the rendered charts.
+for p in 'hpa:cpu=50' 'static' 'lower bound'; do
   grep -q "$p" "$out/dom.html" || { echo "FAIL: policy $p missing from the rendered page"; exit 1; }
 done
 
