@@ -7,6 +7,7 @@
 #include "policy/keda/keda_factory.h"
 #include "policy/kpa/kpa_factory.h"
 #include "policy/learned/learned_policy.h"
+#include "policy/predictive/predictive_factory.h"
 #include "policy/static/static_policy.h"
 #include "policy/vpa/vpa_factory.h"
 
@@ -33,6 +34,10 @@ const std::vector<Kind>& Kinds() {
        MakeKedaPolicy},
       {"learned", "learned:model=PATH[,fallback=hpa|keep,fallback_cpu=80] - a trained policy from a podpilot model file",
        MakeLearnedPolicy},
+      {"predictive",
+       "predictive[:cpu=70,season=1d,alpha=0.3,beta=0.05,gamma=0.1,headroom=0.15,down_window=180s] - Holt-Winters forecast "
+       "sized with the HPA rule; see src/policy/predictive/predictive_factory.h",
+       MakePredictivePolicy},
   };
   return kinds;
 }
