@@ -1,5 +1,6 @@
 #include "eval/policy_set.h"
 
+#include <filesystem>
 #include <set>
 
 #include "eval/policy_registry.h"
@@ -7,6 +8,43 @@
 #include "policy/policy_spec.h"
 
 namespace podpilot {
+namespace {
+
+// "learned:dir=DIR,fallback=hpa" -> DIR and the parameters other than dir ("fallback=hpa").
+void SplitLearnedDir(const std::string& spec, std::string* dir, std::string* rest) {
+  const size_t colon = spec.find(':');
+  for (const std::string& item : SplitList(colon == std::string::npos ? "" : spec.substr(colon + 1), ',')) {
+    if (item.rfind("dir=", 0) == 0) {
+      *dir = item.substr(4);
+    } else {
+      *rest += "," + item;
+    }
+  }
+}
+
+bool HasDirParam(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string::npos) return false;
+  for (const std::string& item : SplitList(spec.substr(colon + 1), ',')) {
+    if (item.rfind("dir=", 0) == 0) return true;
+  }
+  return false;
+}
+
+StatusOr<std::string> ResolveLearnedDir(const std::string& spec, const Scenario& s) {
+  std::string dir, rest;
+  SplitLearnedDir(spec, &dir, &rest);
+  if (dir.empty()) return InvalidArgumentError("policy '" + spec + "': dir= is empty");
+  const std::string by_scenario = dir + "/" + s.name + ".safetensors";
+  const std::string by_app = dir + "/" + s.model->name + ".safetensors";
+  std::error_code ec;
+  if (std::filesystem::exists(by_scenario, ec)) return "learned:model=" + by_scenario + rest;
+  if (std::filesystem::exists(by_app, ec)) return "learned:model=" + by_app + rest;
+  return NotFoundError("policy '" + spec + "': no model for scenario '" + s.name + "': neither " + by_scenario +
+                       " nor " + by_app + " exists (train one with podpilot train)");
+}
+
+}  // namespace
 
 std::vector<std::string> ParsePolicyList(const std::string& text) { return SplitList(text, ';'); }
 
@@ -38,6 +76,10 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
                                          s->name + "' (app, duration, SLO, cluster or train workloads changed); rerun podpilot sweep");
         }
         e.specs[s->name] = HpaSpecForTarget(it->second.choice.target);
+      }
+    } else if (params.name() == "learned" && HasDirParam(spec)) {
+      for (const Scenario* s : scenarios) {
+        PP_ASSIGN_OR_RETURN(e.specs[s->name], ResolveLearnedDir(spec, *s));
       }
     } else {
       for (const Scenario* s : scenarios) e.specs[s->name] = spec;

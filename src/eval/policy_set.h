@@ -7,6 +7,12 @@
 //                         TRAIN workloads (PATH = the sweep's tuned_hpa.json); resolves per
 //                         scenario to "hpa:cpu=T". Refused when the file lacks a selected scenario
 //                         or was tuned on a different definition of it (Scenario::Fingerprint).
+//   learned:dir=DIR[,...] a learned policy per scenario from a directory of model files (what
+//                         `podpilot train` writes, see scripts/train-default-models): resolves to
+//                         "learned:model=DIR/<scenario>.safetensors[,...]" when that file exists,
+//                         else to DIR/<app>.safetensors (one model for every scenario of an app);
+//                         refused, naming both paths, when neither exists. Other parameters
+//                         (fallback=, fallback_cpu=) are passed on.
 //
 // Thread-safety: plain values; resolution does file I/O and is meant to run once, before any run.
 #pragma once
