@@ -65,6 +65,9 @@ void RegisterEval(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--series-step", o->request.series_step, "Time step of those series (rows are aggregated)")
       ->capture_default_str();
+  sub->add_flag("--vertical-bound", o->request.vertical_bound,
+                "Also compute the vertical (+ horizontal) clairvoyant bound (pods may be resized, as by the VPA) "
+                "and report each policy's cost ratio to it (cost_ratio_vertical)");
   sub->add_flag("--report", o->report, "Also write DIR/report.html (same as `podpilot report DIR` afterwards)");
   sub->callback([o] { RunEval(*o); });
 }

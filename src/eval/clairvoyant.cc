@@ -2,82 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <map>
 
+#include "eval/steady_evaluator.h"
 #include "sim/call_plans.h"
-#include "sim/queueing.h"
 
 namespace podpilot {
-namespace {
-
-// Evaluates the objective for replica vectors at one steady load.
-class SteadyEvaluator {
- public:
-  SteadyEvaluator(const AppModel& app, const CallPlans& plans, double entry, double target)
-      : app_(app), plans_(plans), entry_(entry), target_(target) {
-    const size_t n = app.services.size();
-    spc_.assign(n, 0);
-    wait_.assign(n, 0);
-    scv_.assign(n, 1);
-    v2_.assign(n, 0);
-  }
-
-  // Fewest pods each service needs to stay below the stationary limit (and its min replicas).
-  std::vector<int> StabilityFloor() const {
-    std::vector<int> n(app_.services.size());
-    for (size_t s = 0; s < n.size(); ++s) {
-      const ServiceModel& m = app_.services[s];
-      const double work = entry_ * plans_.cpu_factor(static_cast<int>(s));
-      const double cap = m.limits.cpu - m.base_cpu;
-      int need = work > 0 ? static_cast<int>(std::floor(work / (cap * kMaxStationaryRho))) + 1 : 0;
-      if (entry_ * plans_.visit_factor(static_cast<int>(s)) > 0) need = std::max(need, 1);
-      n[s] = std::max(need, m.min_replicas);
-    }
-    return n;
-  }
-
-  // Shortfall: max(0, target - the request-weighted share of requests within their class's
-  // objective) — the scorecard's SLO attainment at this tick — plus a tiny pull towards lower mean
-  // latency so that the greedy always has a direction (the shortfall can be flat in one service
-  // while another dominates).
-  double Shortfall(const std::vector<int>& n) {
-    const size_t ns = n.size();
-    for (size_t s = 0; s < ns; ++s) {
-      const ServiceModel& m = app_.services[s];
-      const double cap = m.limits.cpu - m.base_cpu;
-      const double work = entry_ * plans_.cpu_factor(static_cast<int>(s));
-      if (n[s] <= 0 || work / (n[s] * cap) > kMaxStationaryRho) {
-        if (work > 0) return 1e9;  // unstable: never acceptable
-        spc_[s] = 1.0 / cap;
-        scv_[s] = m.cpu_cv * m.cpu_cv;
-      } else {
-        const PsVisit v = StationaryPsVisit(work, n[s], cap, m.cpu_cv);
-        spc_[s] = v.spc;
-        scv_[s] = v.scv;
-      }
-      v2_[s] = spc_[s] * spc_[s] * scv_[s];
-    }
-    double within = 0, pull = 0;
-    for (size_t c = 0; c < app_.classes.size(); ++c) {
-      const Moments e = plans_.ClassMoments(static_cast<int>(c), spc_.data(), wait_.data(), scv_.data(), v2_.data(),
-                                            0.0, nullptr, nullptr);
-      const double scv = e.mean > 0 ? std::max(1e-4, e.var / (e.mean * e.mean)) : 1.0;
-      within += app_.classes[c].weight * GammaWithinProbabilityExact(e.mean, scv, app_.classes[c].slo_ms);
-      pull += e.mean / app_.classes[c].slo_ms;
-    }
-    const double shortfall = target_ - within;
-    return shortfall > 0 ? shortfall + 1e-6 * pull : 0.0;
-  }
-
- private:
-  const AppModel& app_;
-  const CallPlans& plans_;
-  double entry_, target_;
-  std::vector<double> spc_, wait_, scv_, v2_;
-};
-
-}  // namespace
 
 double PodPricePerHour(const AppModel& app, int s) {
   const ServiceModel& m = app.services[s];
@@ -147,24 +77,6 @@ std::vector<int> Cheapest(const AppModel& app, const CallPlans& plans, double en
   return n;
 }
 
-// out[t] = max of in[tau] for tau in [t - back, t + ahead] (monotone deque).
-std::vector<int> WindowMax(const std::vector<int>& in, int back, int ahead) {
-  const int T = static_cast<int>(in.size());
-  std::vector<int> out(T);
-  std::deque<int> dq;  // indices with decreasing values
-  int next = 0;        // next index to push
-  for (int t = 0; t < T; ++t) {
-    const int hi = std::min(T - 1, t + ahead);
-    while (next <= hi) {
-      while (!dq.empty() && in[dq.back()] <= in[next]) dq.pop_back();
-      dq.push_back(next++);
-    }
-    while (dq.front() < t - back) dq.pop_front();
-    out[t] = in[dq.front()];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<int> CheapestReadyReplicas(const AppModel& app, double entry_rps, double required_attainment,
@@ -173,10 +85,13 @@ std::vector<int> CheapestReadyReplicas(const AppModel& app, double entry_rps, do
   return Cheapest(app, plans, entry_rps, required_attainment, feasible);
 }
 
+std::vector<int> CheapestReadyReplicasWithPlans(const AppModel& app, const CallPlans& plans, double entry_rps,
+                                                double required_attainment, bool* feasible) {
+  return Cheapest(app, plans, entry_rps, required_attainment, feasible);
+}
+
 StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::vector<double>& arrivals,
                                                const ClairvoyantOptions& options) {
-  constexpr double kGrid = 1.002;
-  const double log_grid = std::log(kGrid);
   if (!(options.required_attainment > 0 && options.required_attainment < 1)) {
     return InvalidArgumentError("clairvoyant: required_attainment must lie in (0, 1), got " +
                                 std::to_string(options.required_attainment));
@@ -193,8 +108,7 @@ StatusOr<ClairvoyantResult> ComputeClairvoyant(const AppModel& app, const std::v
     if (!(a >= 0) || !std::isfinite(a)) {
       return InvalidArgumentError("clairvoyant: arrivals[" + std::to_string(t) + "] is not a count");
     }
-    // Round down onto the geometric grid (integers, as counts are, stay exact below 500).
-    const double q = a <= 0 ? 0.0 : (a == std::floor(a) && a < 500 ? a : std::pow(kGrid, std::floor(std::log(a) / log_grid)));
+    const double q = QuantizeRate(a);
     auto it = memo.find(q);
     if (it == memo.end()) {
       bool feasible = true;

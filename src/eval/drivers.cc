@@ -52,6 +52,7 @@ Status RunEvalCommand(const EvalRequest& req, std::FILE* out, std::FILE* err) {
   o.out_dir = req.out_dir;
   o.series = series;
   o.series_step_s = *step;
+  o.vertical_bound = req.vertical_bound;
   o.progress = Progress(err, "eval");
   PP_ASSIGN_OR_RETURN(EvalResults res, RunEvaluation(scenarios, policies, o));
   const std::vector<ScoreRow> rows = BuildScorecard(res);

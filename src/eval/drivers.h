@@ -26,6 +26,7 @@ struct EvalRequest {
   int threads = 0;                         // 0 = hardware concurrency
   std::string series = "first";            // "none" | "first" | "all"
   std::string series_step = "1m";          // downsampling step of the per-run series
+  bool vertical_bound = false;             // also the vertical (+ horizontal) bound (EvalOptions)
 };
 
 // Writes out_dir/scorecard.json, out_dir/scorecard.csv and out_dir/runs/...; prints the table and

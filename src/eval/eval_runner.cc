@@ -79,6 +79,9 @@ const BoundRecord* EvalResults::Bound(int scenario, int workload, int seed_index
 StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenarios,
                                     const std::vector<PolicyEntry>& policies, const EvalOptions& options) {
   if (options.seeds < 1) return InvalidArgumentError("--seeds must be >= 1, got " + std::to_string(options.seeds));
+  if (options.vertical_bound && !options.lower_bound) {
+    return InvalidArgumentError("the vertical lower bound needs the lower bound (EvalOptions::lower_bound)");
+  }
   const auto wall0 = std::chrono::steady_clock::now();
   EvalResults res;
   res.scenarios = scenarios;
@@ -116,6 +119,7 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
           b.workload = w;
           b.seed_index = i;
           b.seed = RunSeed(workloads[w], i);
+          b.vertical_requested = options.vertical_bound;
           if (write_series && (options.series == SeriesMode::kAll || i == 0)) {
             b.series_file = "runs/" + scenarios[s]->name + "/bound/" + SplitName(options.split) + "-w" +
                             std::to_string(w) + "-s" + std::to_string(i) + ".csv";
@@ -144,6 +148,21 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
                       const std::string path = options.out_dir + "/" + b.series_file;
                       PP_RETURN_IF_ERROR(EnsureDirectory(path.substr(0, path.rfind('/'))));
                       return WriteFileAtomically(path, DownsampleSeries(series, options.series_step_s).ToCsv());
+                    }});
+  }
+  for (auto& b : res.bounds) {
+    if (!b.vertical_requested) continue;
+    const Scenario& sc = *scenarios[b.scenario];
+    // A job of its own (it writes only the vertical_* fields), so both bounds run in parallel.
+    jobs.push_back({sc.duration_s, [&b, &sc, &options]() -> Status {
+                      auto vb = ComputeVerticalLowerBound(ScenarioEnvConfig(sc, sc.workloads(options.split)[b.workload]),
+                                                          b.seed);
+                      if (vb.ok()) {
+                        b.vertical = *vb;
+                      } else {
+                        b.vertical_status = vb.status();  // reported as n/a
+                      }
+                      return Status::Ok();
                     }});
   }
   for (auto& r : res.runs) {

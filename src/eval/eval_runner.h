@@ -33,6 +33,10 @@ struct EvalOptions {
   int seeds = 3;                  // runs per workload: seed indices 0 .. seeds-1
   int threads = 0;                // 0 = hardware concurrency
   bool lower_bound = true;        // compute the clairvoyant bound of every workload x seed
+  // Also the vertical (+ horizontal) bound of every workload x seed (ComputeVerticalLowerBound), for
+  // policies that change requests (the VPA). Off by default: it costs a few times the horizontal
+  // bound. Requires lower_bound.
+  bool vertical_bound = false;
   // Per-run time series: written under `out_dir`/runs/ when out_dir is set and mode != kNone,
   // downsampled to `series_step_s` (see series_downsample.h).
   std::string out_dir;
@@ -59,6 +63,10 @@ struct BoundRecord {
   Status status;                  // not OK: the bound is unavailable ("n/a") for this run
   LowerBoundResult result;
   std::string series_file;        // its trajectory (lower_bound.h), relative to out_dir; empty if none
+  // The vertical bound (only with EvalOptions::vertical_bound; vertical_status not OK: n/a).
+  bool vertical_requested = false;
+  Status vertical_status;
+  LowerBoundResult vertical;
 };
 
 struct EvalResults {

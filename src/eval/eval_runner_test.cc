@@ -107,6 +107,42 @@ TEST_F(EvalRunnerTest, LowerBoundIsComputedOncePerWorkloadAndSeed) {
   }
 }
 
+TEST_F(EvalRunnerTest, VerticalBoundIsComputedOnlyWhenAskedAndNeverAboveTheHorizontalOne) {
+  EvalOptions o;
+  o.seeds = 1;
+  EvalResults plain = Run({"static"}, o);
+  for (const auto& b : plain.bounds) EXPECT_FALSE(b.vertical_requested);
+  EXPECT_EQ(FormatScorecardTable(suite_, plain, BuildScorecard(plain)).find("vertical"), std::string::npos);
+
+  o.vertical_bound = true;
+  EvalResults res = Run({"static", "vpa"}, o);
+  ASSERT_EQ(res.bounds.size(), 3u);
+  for (const auto& b : res.bounds) {
+    ASSERT_TRUE(b.vertical_requested);
+    ASSERT_TRUE(b.status.ok() && b.vertical_status.ok()) << b.vertical_status.ToString();
+    EXPECT_GT(b.vertical.cost, 0);
+    // The vertical bound may keep every pod at the app's size, so it never costs more (idle pods
+    // at the smallest size make it strictly cheaper whenever startup delays leave extra pods).
+    EXPECT_LE(b.vertical.cost, b.result.cost * (1 + 1e-9));
+  }
+  const auto rows = BuildScorecard(res);
+  for (const auto& r : rows) {
+    ASSERT_TRUE(r.vertical_available) << r.vertical_note;
+    EXPECT_GE(r.cost_ratio_vertical.mean, r.cost_ratio.mean);
+  }
+  EXPECT_NE(FormatScorecardTable(suite_, res, rows).find("cost / vertical bound"), std::string::npos);
+  const std::string csv = ScorecardCsv(res, rows);
+  EXPECT_NE(csv.find("vertical_lower_bound_cost_mean"), std::string::npos);
+  EXPECT_NE(csv.find("cost_ratio_vertical_mean"), std::string::npos);
+
+  EvalOptions bad;
+  bad.lower_bound = false;
+  bad.vertical_bound = true;
+  auto policies = ResolvePolicies({"static"}, scenarios_);
+  ASSERT_TRUE(policies.ok());
+  EXPECT_FALSE(RunEvaluation(scenarios_, *policies, bad).ok());
+}
+
 TEST_F(EvalRunnerTest, WritesSeriesForTheFirstSeedOnly) {
   const std::string out = FreshDir("series");
   EvalOptions o;

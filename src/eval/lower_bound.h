@@ -12,7 +12,8 @@
 //    simulator's own latency model (sim/queueing.h, sim/call_plans.h), with the attainment the
 //    implementation documents (e.g. >= 0.99 of the tick's requests within the objective).
 //  * Feasible trajectories: per service, a replica count in [min_replicas, max_replicas] at every
-//    tick, with the initial replicas' requests (no vertical scaling in this version). A pod serves
+//    tick, with the initial replicas' requests (no vertical scaling: ComputeVerticalLowerBound
+//    below is the bound that allows it). A pod serves
 //    only SecondsToReady() after it is created (startup + readiness probes, as the simulator's pod
 //    lifecycle), and is paid for from creation; a removed pod is paid for termination_seconds more.
 //    Scheduling capacity of the cluster is ignored (it can only lower the bound).
@@ -50,5 +51,13 @@ struct LowerBoundResult {
 // hour of those pods, `request_rate` = the entry rate planned for; latency and attainment fields
 // are 0 and the reason is empty.
 StatusOr<LowerBoundResult> ComputeLowerBound(const EnvConfig& cfg, uint64_t seed, TimeSeries* series = nullptr);
+
+// The vertical (+ horizontal) bound of the same run (eval/vertical_bound.h): as above, but every
+// service may also choose its per-pod size at every tick (CPU request 0.05x .. 8x of the app's,
+// proportional limits as the VPA keeps them, the smallest memory request with no OOM kill), resizes
+// free and instant. A lower bound for policies that change requests (the VPA), which can land below
+// ComputeLowerBound's. About 8x ComputeLowerBound's time (one day of Online Boutique: ~8 s against
+// ~1 s), so the evaluation computes it only when asked (EvalOptions::vertical_bound).
+StatusOr<LowerBoundResult> ComputeVerticalLowerBound(const EnvConfig& cfg, uint64_t seed);
 
 }  // namespace podpilot

@@ -1,5 +1,6 @@
 #include "eval/scorecard.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -57,6 +58,11 @@ std::string PlusMinus(const SampleSummary& s, const char* fmt) {
   return out;
 }
 
+// Whether the vertical bound was asked for (EvalOptions::vertical_bound).
+bool AnyVertical(const EvalResults& res) {
+  return std::any_of(res.bounds.begin(), res.bounds.end(), [](const BoundRecord& b) { return b.vertical_requested; });
+}
+
 }  // namespace
 
 std::vector<ScoreRow> BuildScorecard(const EvalResults& res) {
@@ -70,6 +76,13 @@ std::vector<ScoreRow> BuildScorecard(const EvalResults& res) {
       if (b.scenario != s || b.status.ok()) continue;
       bound_ok = false;
       if (note.empty()) note = b.status.message();
+    }
+    bool vertical_ok = bound_ok;
+    std::string vertical_note = note;
+    for (const auto& b : res.bounds) {
+      if (b.scenario != s || (b.vertical_requested && b.vertical_status.ok())) continue;
+      vertical_ok = false;
+      if (vertical_note.empty()) vertical_note = b.vertical_requested ? b.vertical_status.message() : "not computed";
     }
     for (int p = 0; p < static_cast<int>(res.policies.size()); ++p) {
       ScoreRow row;
@@ -94,6 +107,15 @@ std::vector<ScoreRow> BuildScorecard(const EvalResults& res) {
         auto bound = [&res](const RunRecord& r) { return res.Bound(r.scenario, r.workload, r.seed_index)->result.cost; };
         row.lower_bound_cost = stat(bound);
         row.cost_ratio = stat([&](const RunRecord& r) { return r.summary.cost / bound(r); });
+      }
+      row.vertical_available = vertical_ok;
+      row.vertical_note = vertical_note;
+      if (vertical_ok) {
+        auto vbound = [&res](const RunRecord& r) {
+          return res.Bound(r.scenario, r.workload, r.seed_index)->vertical.cost;
+        };
+        row.vertical_lower_bound_cost = stat(vbound);
+        row.cost_ratio_vertical = stat([&](const RunRecord& r) { return r.summary.cost / vbound(r); });
       }
       rows.push_back(row);
     }
@@ -152,6 +174,24 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
   // Ticks no replica count within the services' max could serve: the bound there is priced at max
   // replicas and no policy could have met the SLO either.
   lb["infeasible_ticks"] = infeasible;
+  Json vb;
+  vb["computed"] = AnyVertical(res);
+  vb["available"] = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const ScoreRow& r) { return r.vertical_available; });
+  vb["note"] = "";
+  for (const auto& r : rows) {
+    if (!r.vertical_available) {
+      vb["note"] = r.vertical_note;
+      break;
+    }
+  }
+  int v_infeasible = 0;
+  for (const auto& b : res.bounds) {
+    if (!b.vertical_requested || !b.vertical_status.ok()) continue;
+    if (vb.find("method") == vb.end()) vb["method"] = b.vertical.method;
+    v_infeasible += b.vertical.infeasible_ticks;
+  }
+  vb["infeasible_ticks"] = v_infeasible;
+  lb["vertical"] = vb;
   j["lower_bound"] = lb;
   Json jrows = Json::array();
   for (const auto& r : rows) {
@@ -163,6 +203,8 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jr["cost"] = StatJson(r.cost);
     jr["lower_bound_cost"] = r.bound_available ? StatJson(r.lower_bound_cost) : Json(nullptr);
     jr["cost_ratio"] = r.bound_available ? StatJson(r.cost_ratio) : Json(nullptr);
+    jr["vertical_lower_bound_cost"] = r.vertical_available ? StatJson(r.vertical_lower_bound_cost) : Json(nullptr);
+    jr["cost_ratio_vertical"] = r.vertical_available ? StatJson(r.cost_ratio_vertical) : Json(nullptr);
     jr["node_cost"] = StatJson(r.node_cost);
     jr["pod_hours"] = StatJson(r.pod_hours);
     jr["slo_attainment"] = StatJson(r.slo_attainment);
@@ -194,6 +236,9 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jr["lower_bound_cost"] = has_bound ? Json(b->result.cost) : Json(nullptr);
     jr["cost_ratio"] = has_bound && b->result.cost > 0 ? Json(s.cost / b->result.cost) : Json(nullptr);
     jr["lower_bound_infeasible_ticks"] = has_bound ? Json(b->result.infeasible_ticks) : Json(nullptr);
+    const bool has_vertical = has_bound && b->vertical_requested && b->vertical_status.ok();
+    jr["vertical_lower_bound_cost"] = has_vertical ? Json(b->vertical.cost) : Json(nullptr);
+    jr["cost_ratio_vertical"] = has_vertical && b->vertical.cost > 0 ? Json(s.cost / b->vertical.cost) : Json(nullptr);
     jr["node_cost"] = s.node_cost;
     jr["pod_hours"] = s.pod_hours;
     jr["slo_attainment"] = s.slo_attainment;
@@ -228,6 +273,11 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jb["pod_hours"] = b.status.ok() ? Json(b.result.pod_hours) : Json(nullptr);
     jb["infeasible_ticks"] = b.status.ok() ? Json(b.result.infeasible_ticks) : Json(nullptr);
     jb["note"] = b.status.ok() ? "" : b.status.message();
+    const bool vertical = b.vertical_requested && b.vertical_status.ok();
+    jb["vertical_cost"] = vertical ? Json(b.vertical.cost) : Json(nullptr);
+    jb["vertical_pod_hours"] = vertical ? Json(b.vertical.pod_hours) : Json(nullptr);
+    jb["vertical_infeasible_ticks"] = vertical ? Json(b.vertical.infeasible_ticks) : Json(nullptr);
+    jb["vertical_note"] = vertical ? "" : (b.vertical_requested ? b.vertical_status.message() : "not computed");
     jb["series"] = b.series_file.empty() ? Json(nullptr) : Json(b.series_file);
     bounds.push_back(jb);
   }
@@ -237,24 +287,28 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
 
 std::string ScorecardCsv(const EvalResults& res, const std::vector<ScoreRow>& rows) {
   // One table of columns so the header and the values cannot drift apart.
+  enum Source { kRun, kBound, kVertical };
   struct Column {
     const char* name;
     SampleSummary ScoreRow::*field;
-    bool from_bound;
+    Source source;
   };
+  // New columns go last so that existing column positions stay put.
   static const Column kColumns[] = {
-      {"cost", &ScoreRow::cost, false},
-      {"lower_bound_cost", &ScoreRow::lower_bound_cost, true},
-      {"cost_ratio", &ScoreRow::cost_ratio, true},
-      {"node_cost", &ScoreRow::node_cost, false},
-      {"pod_hours", &ScoreRow::pod_hours, false},
-      {"slo_attainment", &ScoreRow::slo_attainment, false},
-      {"interval_slo_attainment", &ScoreRow::interval_slo_attainment, false},
-      {"p95_ms", &ScoreRow::p95_ms, false},
-      {"scaling_actions", &ScoreRow::scaling_actions, false},
-      {"replica_changes", &ScoreRow::replica_changes, false},
-      {"oom_kills", &ScoreRow::oom_kills, false},
-      {"cpu_utilization", &ScoreRow::cpu_utilization, false},
+      {"cost", &ScoreRow::cost, kRun},
+      {"lower_bound_cost", &ScoreRow::lower_bound_cost, kBound},
+      {"cost_ratio", &ScoreRow::cost_ratio, kBound},
+      {"node_cost", &ScoreRow::node_cost, kRun},
+      {"pod_hours", &ScoreRow::pod_hours, kRun},
+      {"slo_attainment", &ScoreRow::slo_attainment, kRun},
+      {"interval_slo_attainment", &ScoreRow::interval_slo_attainment, kRun},
+      {"p95_ms", &ScoreRow::p95_ms, kRun},
+      {"scaling_actions", &ScoreRow::scaling_actions, kRun},
+      {"replica_changes", &ScoreRow::replica_changes, kRun},
+      {"oom_kills", &ScoreRow::oom_kills, kRun},
+      {"cpu_utilization", &ScoreRow::cpu_utilization, kRun},
+      {"vertical_lower_bound_cost", &ScoreRow::vertical_lower_bound_cost, kVertical},
+      {"cost_ratio_vertical", &ScoreRow::cost_ratio_vertical, kVertical},
   };
   std::string out = "scenario,policy,split,seeds,workloads";
   for (const Column& c : kColumns) {
@@ -271,7 +325,7 @@ std::string ScorecardCsv(const EvalResults& res, const std::vector<ScoreRow>& ro
            SplitName(res.split) + "," + std::to_string(r.seeds) + "," + std::to_string(r.workloads);
     for (const Column& c : kColumns) {
       const SampleSummary& s = r.*c.field;
-      const bool na = c.from_bound && !r.bound_available;
+      const bool na = (c.source == kBound && !r.bound_available) || (c.source == kVertical && !r.vertical_available);
       const bool ci = !na && s.has_interval();
       out += "," + (na ? "n/a" : Num(s.mean, "%.10g")) + "," + (ci ? Num(s.low(), "%.10g") : "n/a") + "," +
              (ci ? Num(s.high(), "%.10g") : "n/a");
@@ -282,14 +336,21 @@ std::string ScorecardCsv(const EvalResults& res, const std::vector<ScoreRow>& ro
 }
 
 std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, const std::vector<ScoreRow>& rows) {
-  std::vector<std::vector<std::string>> cells = {
-      {"scenario", "policy", "cost $", "cost / bound", "SLO attainment", "p95 ms", "actions"}};
+  const bool vertical = AnyVertical(res);  // the column appears only when the bound was asked for
+  std::vector<std::vector<std::string>> cells = {{"scenario", "policy", "cost $", "cost / bound"}};
+  if (vertical) cells[0].push_back("cost / vertical bound");
+  for (const char* h : {"SLO attainment", "p95 ms", "actions"}) cells[0].push_back(h);
   for (size_t i = 0; i < rows.size(); ++i) {
     const ScoreRow& r = rows[i];
     if (i > 0 && rows[i - 1].scenario != r.scenario) cells.push_back({});
-    cells.push_back({res.scenarios[r.scenario]->name, res.policies[r.policy].label, PlusMinus(r.cost, "%.3f"),
-                     r.bound_available ? PlusMinus(r.cost_ratio, "%.2f") : "n/a", PlusMinus(r.slo_attainment, "%.4f"),
-                     PlusMinus(r.p95_ms, "%.0f"), PlusMinus(r.scaling_actions, "%.0f")});
+    std::vector<std::string> line = {res.scenarios[r.scenario]->name, res.policies[r.policy].label,
+                                     PlusMinus(r.cost, "%.3f"), r.bound_available ? PlusMinus(r.cost_ratio, "%.2f") : "n/a"};
+    if (vertical) line.push_back(r.vertical_available ? PlusMinus(r.cost_ratio_vertical, "%.2f") : "n/a");
+    for (std::string v : {PlusMinus(r.slo_attainment, "%.4f"), PlusMinus(r.p95_ms, "%.0f"),
+                          PlusMinus(r.scaling_actions, "%.0f")}) {
+      line.push_back(std::move(v));
+    }
+    cells.push_back(std::move(line));
   }
   std::string out = "suite " + suite.name + (suite.path.empty() ? "" : " (" + suite.path + ")") + ", split " +
                     SplitName(res.split) + ", " + std::to_string(res.seeds) +
@@ -306,6 +367,14 @@ std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, con
     if (!r.bound_available) {
       out += "lower bound: n/a (" + r.bound_note + ")\n";
       break;
+    }
+  }
+  if (vertical) {
+    for (const auto& r : rows) {
+      if (!r.vertical_available) {
+        out += "vertical lower bound: n/a (" + r.vertical_note + ")\n";
+        break;
+      }
     }
   }
   for (int s = 0; s < static_cast<int>(res.scenarios.size()); ++s) {

@@ -1,6 +1,7 @@
 // The scorecard (design.md §5): per scenario x policy, the mean and 95 % t-interval over seeds of
 // cost, node cost (the provisioned-nodes view), pod-hours, SLO attainment (request and interval views), p95 latency, scaling actions,
-// replica changes, OOM kills, CPU utilization, the clairvoyant lower bound and the cost ratio.
+// replica changes, OOM kills, CPU utilization, the clairvoyant lower bound and the cost ratio, and,
+// when computed, the vertical (+ horizontal) bound and the cost ratio to it (cost_ratio_vertical).
 //
 // One sample per seed index: the mean, over the scenario's workloads of the split, of the runs
 // with that seed index. (So the interval is over seeds, and each sample covers every workload.)
@@ -31,6 +32,10 @@ struct ScoreRow {
   bool bound_available = false;
   SampleSummary lower_bound_cost, cost_ratio;  // meaningful only when bound_available
   std::string bound_note;                      // why the bound is missing (first reason)
+  // The vertical (+ horizontal) bound (EvalOptions::vertical_bound), with the same rules.
+  bool vertical_available = false;
+  SampleSummary vertical_lower_bound_cost, cost_ratio_vertical;  // meaningful only when vertical_available
+  std::string vertical_note;
 };
 
 // One row per scenario x policy, in scenario order then policy order.
@@ -41,7 +46,8 @@ std::vector<ScoreRow> BuildScorecard(const EvalResults& results);
 std::string ScorecardJson(const Suite& suite, const EvalResults& results, const std::vector<ScoreRow>& rows);
 // scorecard.csv: one line per row; each statistic as <name>_mean, <name>_ci95_low, _ci95_high.
 std::string ScorecardCsv(const EvalResults& results, const std::vector<ScoreRow>& rows);
-// The console table: cost, ratio to the bound, SLO attainment, p95 and actions as mean ± half-width.
+// The console table: cost, ratio to the bound, SLO attainment, p95 and actions as mean ± half-width
+// (plus the ratio to the vertical bound when it was computed).
 std::string FormatScorecardTable(const Suite& suite, const EvalResults& results, const std::vector<ScoreRow>& rows);
 
 // Writes DIR/scorecard.json and DIR/scorecard.csv (each atomically; DIR is created).

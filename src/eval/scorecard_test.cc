@@ -105,6 +105,49 @@ TEST_F(ScorecardTest, JsonNamesTheSplitAndBothWorkloadLists) {
   EXPECT_EQ(j["results"][0]["cost"]["ci95_low"].get<double>(), 3.0 - BuildScorecard(res_)[0].cost.half_width);
 }
 
+TEST_F(ScorecardTest, VerticalBoundColumnsOnlyWhenComputed) {
+  // Not asked for: null in JSON, n/a in the CSV's last columns, no table column.
+  auto rows = BuildScorecard(res_);
+  EXPECT_FALSE(rows[0].vertical_available);
+  EXPECT_EQ(rows[0].vertical_note, "not computed");
+  auto j = nlohmann::json::parse(ScorecardJson(suite_, res_, rows));
+  EXPECT_TRUE(j["results"][0]["cost_ratio_vertical"].is_null());
+  EXPECT_FALSE(j["lower_bound"]["vertical"]["computed"].get<bool>());
+  std::string csv = ScorecardCsv(res_, rows);
+  std::string line = csv.substr(csv.find('\n') + 1);
+  EXPECT_NE(line.find(",n/a,n/a,n/a,n/a,n/a,n/a\n"), std::string::npos) << line;
+  EXPECT_EQ(FormatScorecardTable(suite_, res_, rows).find("vertical"), std::string::npos);
+
+  // Computed: every vertical bound is a quarter of the cost, so every ratio is 4.
+  for (size_t k = 0; k < res_.bounds.size(); ++k) {
+    res_.bounds[k].vertical_requested = true;
+    res_.bounds[k].vertical.cost = res_.runs[k].summary.cost / 4;
+  }
+  rows = BuildScorecard(res_);
+  ASSERT_TRUE(rows[0].vertical_available);
+  EXPECT_DOUBLE_EQ(rows[0].vertical_lower_bound_cost.mean, 0.75);
+  EXPECT_DOUBLE_EQ(rows[0].cost_ratio_vertical.mean, 4.0);
+  j = nlohmann::json::parse(ScorecardJson(suite_, res_, rows));
+  EXPECT_DOUBLE_EQ(j["results"][0]["cost_ratio_vertical"]["mean"].get<double>(), 4.0);
+  EXPECT_DOUBLE_EQ(j["runs"][1]["cost_ratio_vertical"].get<double>(), 4.0);
+  EXPECT_TRUE(j["lower_bound"]["vertical"]["available"].get<bool>());
+  csv = ScorecardCsv(res_, rows);
+  EXPECT_NE(csv.find(",cost_ratio_vertical_mean,cost_ratio_vertical_ci95_low,cost_ratio_vertical_ci95_high\n"),
+            std::string::npos);
+  line = csv.substr(csv.find('\n') + 1);
+  EXPECT_NE(line.find(",0.75,"), std::string::npos) << line;
+  const std::string table = FormatScorecardTable(suite_, res_, rows);
+  EXPECT_NE(table.find("cost / vertical bound"), std::string::npos) << table;
+  EXPECT_NE(table.find("4.00 ± 0.00"), std::string::npos) << table;
+
+  // One failed: n/a with its reason.
+  res_.bounds[2].vertical_status = UnavailableError("vertical grid too coarse");
+  rows = BuildScorecard(res_);
+  EXPECT_FALSE(rows[0].vertical_available);
+  EXPECT_NE(FormatScorecardTable(suite_, res_, rows).find("vertical lower bound: n/a (vertical grid too coarse)"),
+            std::string::npos);
+}
+
 TEST_F(ScorecardTest, TableShowsMeanAndHalfWidth) {
   const std::string table = FormatScorecardTable(suite_, res_, BuildScorecard(res_));
   EXPECT_NE(table.find("3.000 ± 2.484"), std::string::npos) << table;
