@@ -121,6 +121,7 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
   model["required_attainment"] = required;
   model["title"] = options.title.empty() ? "podpilot report: " + suite_name + " (" + split + " workloads)"
                                          : options.title;
+  model["has_vertical"] = false;
   model["bound_available"] = false;
   model["bound_method"] = "";
   if (sc.contains("lower_bound") && sc["lower_bound"].is_object()) {
@@ -168,6 +169,12 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
                             "pod_hours", "cpu_utilization"}) {
       PP_ASSIGN_OR_RETURN(Json stat, rd.Stat(r, path, key));
       row[key] = stat;
+    }
+    // Present only when the evaluation computed the vertical bound (eval --vertical-bound).
+    row["cost_ratio_vertical"] = nullptr;
+    if (r.contains("cost_ratio_vertical") && !r["cost_ratio_vertical"].is_null()) {
+      PP_ASSIGN_OR_RETURN(row["cost_ratio_vertical"], rd.Stat(r, path, "cost_ratio_vertical"));
+      model["has_vertical"] = true;
     }
     jscenarios[it->second]["rows"].push_back(row);
   }

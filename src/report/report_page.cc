@@ -78,13 +78,16 @@ std::string ScenarioSection(const Json& s, const Json& m) {
   std::string h = "<section class=scenario id=\"s-" + HtmlEscape(name) + "\"><h2>" + HtmlEscape(name) + "</h2><p>" +
                   HtmlEscape(s["app"].get<std::string>()) + ", " + Fmt("%.4g", s["duration_s"].get<double>() / 3600) +
                   " h per run, SLO " + Fmt("%.4g", s["slo_ms"].get<double>()) + " ms.</p>";
-  h += "<table class=score><tr><th>policy</th><th>cost $</th><th>cost / bound</th><th>SLO attainment %</th>"
-       "<th>p95 ms</th><th>scaling actions</th><th>OOM kills</th><th>pod-hours</th><th>CPU utilization %</th></tr>";
+  const bool vertical = m["has_vertical"].get<bool>();
+  h += std::string("<table class=score><tr><th>policy</th><th>cost $</th><th>cost / bound</th>") +
+       (vertical ? "<th>cost / vertical bound</th>" : "") +
+       "<th>SLO attainment %</th><th>p95 ms</th><th>scaling actions</th><th>OOM kills</th><th>pod-hours</th>"
+       "<th>CPU utilization %</th></tr>";
   const double required = m["required_attainment"].get<double>();
   for (const auto& r : s["rows"]) {
     const bool bad = !r["slo_attainment"].is_null() && r["slo_attainment"]["mean"].get<double>() + 1e-12 < required;
     h += "<tr><td>" + HtmlEscape(r["policy"].get<std::string>()) + "</td>" + StatCell(r["cost"], "%.3f") +
-         StatCell(r["cost_ratio"], "%.3f") +
+         StatCell(r["cost_ratio"], "%.3f") + (vertical ? StatCell(r["cost_ratio_vertical"], "%.3f") : std::string()) +
          (bad ? "<td class=bad>" + StatCell(r["slo_attainment"], "%.2f", 100).substr(4)
               : StatCell(r["slo_attainment"], "%.2f", 100)) +
          StatCell(r["p95_ms"], "%.0f") + StatCell(r["scaling_actions"], "%.0f") + StatCell(r["oom_kills"], "%.0f") +

@@ -13,9 +13,10 @@ std::string HtmlEscape(const std::string& text);
 
 // `model` is the validated report model report.cc builds:
 //   {"title","suite","split","seeds","required_attainment","bound_method","bound_available",
+//    "has_vertical": whether rows carry "cost_ratio_vertical" (eval --vertical-bound),
 //    "policies":[label...],
 //    "scenarios":[{"name","app","slo_ms","duration_s",
-//                  "rows":[{"policy","cost","cost_ratio","slo_attainment","p95_ms","scaling_actions",
+//                  "rows":[{"policy","cost","cost_ratio","cost_ratio_vertical","slo_attainment","p95_ms","scaling_actions",
 //                           "oom_kills","pod_hours","cpu_utilization"}],   each {"mean","lo","hi"} or null
 //                  "runs":[{"id","workload","seed_index","t":[s...],"load":[rps...],"services":[name...],
 //                           "policies":[{"label","replicas_total","replicas":[[...] per service],

@@ -138,6 +138,19 @@ TEST_F(ReportTest, MissingBoundSeriesIsAnError) {
   EXPECT_NE(html.status().message().find("runs/web/bound.csv"), std::string::npos) << html.status().message();
 }
 
+TEST_F(ReportTest, VerticalBoundColumnOnlyWhenComputed) {
+  auto html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok());
+  EXPECT_EQ(html->find("cost / vertical bound"), std::string::npos);
+  sc_["results"][0]["cost_ratio_vertical"] = Stat(2.75, 2.5, 3);
+  sc_["results"][1]["cost_ratio_vertical"] = nullptr;
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  EXPECT_NE(html->find("cost / vertical bound"), std::string::npos);
+  EXPECT_NE(html->find("<td>2.750"), std::string::npos);
+}
+
 TEST_F(ReportTest, WritesAtomicallyToTheDefaultPath) {
   auto path = WriteReport(dir_, "", ReportOptions{});
   ASSERT_TRUE(path.ok()) << path.status().message();
