@@ -12,6 +12,7 @@ void RegisterWorkload(CLI::App& app);  // `workload show|export` (workload_comma
 void RegisterEval(CLI::App& app);      // `eval`: the scorecard of a suite (eval_command.cc)
 void RegisterSweep(CLI::App& app);     // `sweep`: tunes the HPA target on train workloads (sweep_command.cc)
 void RegisterReport(CLI::App& app);    // `report`: the HTML page of an evaluation (report_command.cc)
+void RegisterTrain(CLI::App& app);     // `train`: PPO / DQN on libtorch (train_command.cc)
 
 // Thrown by subcommands for bad input; main() prints it and exits 2.
 struct UsageError : std::runtime_error {

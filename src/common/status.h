@@ -26,6 +26,13 @@ enum class StatusCode {
   kUnavailable,
   kDeadlineExceeded,
   kInternal,
+  // Added for the Kubernetes client (src/k8s), whose callers must tell these apart: an object that
+  // already exists (HTTP 409 AlreadyExists), a lost optimistic-concurrency race to retry after
+  // re-reading (HTTP 409 Conflict, as absl's ABORTED), and an identity the server refuses
+  // (HTTP 401/403).
+  kAlreadyExists,
+  kAborted,
+  kPermissionDenied,
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -60,6 +67,9 @@ inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std:
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status DeadlineExceededError(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+inline Status AbortedError(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
+inline Status PermissionDeniedError(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
 // StatusOr<T> holds either a T or a non-OK Status. Accessing value() on an error is a programming
 // error (asserts in debug builds).

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   podpilot::cli::RegisterEval(app);
   podpilot::cli::RegisterSweep(app);
   podpilot::cli::RegisterReport(app);
+  podpilot::cli::RegisterTrain(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,82 @@
+// `podpilot train`: trains a PPO or DQN policy with libtorch on a scenario's TRAIN workloads and
+// exports it as a model file for `learned:model=PATH`; see rl/train_driver.h. Without libtorch
+// (PODPILOT_BUILD_RL=OFF) the command exists and says so.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#ifdef PODPILOT_HAVE_RL
+#include "rl/train_driver.h"
+#endif
+
+namespace podpilot::cli {
+namespace {
+
+#ifdef PODPILOT_HAVE_RL
+struct TrainCliOptions {
+  rl::TrainRequest request;
+  std::string resume;
+};
+
+void RunTrain(TrainCliOptions& o) {
+  rl::TrainRequest req = o.request;
+  if (!o.resume.empty()) {
+    if (!req.out_dir.empty() && req.out_dir != o.resume) {
+      throw UsageError("train: --resume " + o.resume + " continues the run in that directory; --out " + req.out_dir +
+                       " must be omitted or the same");
+    }
+    req.out_dir = o.resume;
+    req.resume = true;
+  } else if (req.out_dir.empty()) {
+    throw UsageError("train: --out DIR is required (or --resume DIR)");
+  }
+  req.progress_bar = isatty(fileno(stderr)) != 0;
+  Status st = rl::RunTrainCommand(req, stdout, stderr);
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound) throw UsageError(st.message());
+    throw std::runtime_error(st.message());
+  }
+}
+#endif
+
+}  // namespace
+
+void RegisterTrain(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand(
+      "train", "Train a PPO or DQN autoscaling policy (libtorch) on a scenario's TRAIN workloads; writes a model "
+               "file for --policy learned:model=PATH");
+#ifdef PODPILOT_HAVE_RL
+  auto o = std::make_shared<TrainCliOptions>();
+  rl::TrainRequest& r = o->request;
+  sub->add_option("--agent", r.agent, "ppo or dqn")->capture_default_str();
+  sub->add_option("--suite", r.suite, "Suite: a bundled name (default) or a YAML path")->capture_default_str();
+  sub->add_option("--scenario", r.scenario, "Scenario of the suite (default: its first)");
+  sub->add_option("--timesteps", r.timesteps, "Environment steps to train for (all envs together)")->capture_default_str();
+  sub->add_option("--seed", r.seed, "Seed of the networks, the sampling and the episodes")->capture_default_str();
+  sub->add_option("--out", r.out_dir, "Run directory: learning_curve.csv, checkpoint/, model.safetensors");
+  sub->add_option("--resume", o->resume, "Continue the run in this directory from its last checkpoint");
+  sub->add_option("--num-envs", r.num_envs, "Parallel environments (workloads are spread over them)")
+      ->capture_default_str();
+  sub->add_option("--mode", r.mode, "Action space: delta (replicas -1/0/+1 per service) or setpoint (CPU target)")
+      ->capture_default_str();
+  sub->add_option("--history", r.history, "Past observations in the features (features.h)")->capture_default_str();
+  sub->add_option("--eval-episodes", r.eval_episodes,
+                  "After training, run the policy on the scenario's EVAL workloads for this many episodes")
+      ->capture_default_str();
+  sub->add_option("--threads", r.env_threads, "Environment threads (0 = all cores)")->capture_default_str();
+  sub->add_option("--torch-threads", r.torch_threads, "libtorch intra-op threads (0 = libtorch's default)")
+      ->capture_default_str();
+  sub->add_option("--checkpoint-every", r.checkpoint_every, "Updates between checkpoints")->capture_default_str();
+  sub->callback([o] { RunTrain(*o); });
+#else
+  sub->allow_extras();
+  sub->callback([] {
+    throw std::runtime_error("train: this podpilot was built without libtorch (PODPILOT_BUILD_RL=OFF; install "
+                             "libtorch-dev and reconfigure)");
+  });
+#endif
+}
+
+}  // namespace podpilot::cli
