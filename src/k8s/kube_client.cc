@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "k8s/api_status.h"
+#include "net/curl_util.h"
 
 namespace podpilot::k8s {
 
@@ -16,55 +17,10 @@ namespace podpilot::k8s {
 
 namespace {
 
-Status InitCurlOnce() {
-  // curl_global_init is not thread-safe and must precede any other libcurl call.
-  static std::once_flag once;
-  static CURLcode code = CURLE_OK;
-  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (code != CURLE_OK) return InternalError(std::string("curl_global_init failed: ") + curl_easy_strerror(code));
-  return Status::Ok();
-}
-
-struct CurlDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-  void operator()(char* s) const { curl_free(s); }
-};
-template <typename T>
-using CurlPtr = std::unique_ptr<T, CurlDeleter>;
-
-std::string UrlPart(CURLU* url, CURLUPart what) {
-  char* part = nullptr;
-  if (curl_url_get(url, what, &part, 0) != CURLUE_OK || part == nullptr) return "";
-  CurlPtr<char> owned(part);
-  return part;
-}
-
-std::pair<StatusCode, const char*> ClassifyCurlError(CURLcode code) {
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return {StatusCode::kDeadlineExceeded, "timed out"};
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return {StatusCode::kUnavailable, "DNS lookup failed"};
-    case CURLE_COULDNT_CONNECT:
-      return {StatusCode::kUnavailable, "could not connect"};
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return {StatusCode::kFailedPrecondition, "TLS verification failed"};
-    case CURLE_SSL_CONNECT_ERROR:
-      return {StatusCode::kUnavailable, "TLS handshake failed"};
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return {StatusCode::kInvalidArgument, "bad URL"};
-    default:
-      return {StatusCode::kUnavailable, "request failed"};
-  }
-}
+using net::ClassifyCurlError;
+using net::CurlPtr;
+using net::InitCurlOnce;
+using net::UrlPart;
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;

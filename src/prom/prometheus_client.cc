@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "net/curl_util.h"
 #include "prom/api_response.h"
 
 namespace podpilot::prom {
@@ -19,32 +20,10 @@ namespace podpilot::prom {
 
 namespace {
 
-Status InitCurlOnce() {
-  // curl_global_init is not thread-safe and must run before any other libcurl call; call_once
-  // makes it both safe and idempotent however many clients are created.
-  static std::once_flag once;
-  static CURLcode code = CURLE_OK;
-  std::call_once(once, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (code != CURLE_OK) return InternalError(std::string("curl_global_init failed: ") + curl_easy_strerror(code));
-  return Status::Ok();
-}
-
-struct CurlDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-  void operator()(char* s) const { curl_free(s); }
-};
-template <typename T>
-using CurlPtr = std::unique_ptr<T, CurlDeleter>;
-
-// Returns part `what` of `url`, or an empty string when the URL has none.
-std::string UrlPart(CURLU* url, CURLUPart what) {
-  char* part = nullptr;
-  if (curl_url_get(url, what, &part, 0) != CURLUE_OK || part == nullptr) return "";
-  CurlPtr<char> owned(part);
-  return part;
-}
+using net::ClassifyCurlError;
+using net::CurlPtr;
+using net::InitCurlOnce;
+using net::UrlPart;
 
 // Form-encodes key=value pairs (curl_easy_escape needs no handle since libcurl 7.82).
 std::string EncodeForm(std::initializer_list<std::pair<const char*, std::string>> fields) {
@@ -83,31 +62,6 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
 }
 
 // Maps a libcurl failure to a Status code and a short phrase saying which step failed.
-std::pair<StatusCode, const char*> ClassifyCurlError(CURLcode code) {
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return {StatusCode::kDeadlineExceeded, "timed out"};
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return {StatusCode::kUnavailable, "DNS lookup failed"};
-    case CURLE_COULDNT_CONNECT:
-      return {StatusCode::kUnavailable, "could not connect"};
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return {StatusCode::kFailedPrecondition, "TLS verification failed"};
-    case CURLE_SSL_CONNECT_ERROR:
-      return {StatusCode::kUnavailable, "TLS handshake failed"};
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return {StatusCode::kInvalidArgument, "bad URL"};
-    default:
-      return {StatusCode::kUnavailable, "request failed"};
-  }
-}
-
 }  // namespace
 
 StatusOr<PrometheusClient> PrometheusClient::Create(ClientOptions options) {
