@@ -13,6 +13,7 @@ void RegisterEval(CLI::App& app);      // `eval`: the scorecard of a suite (eval
 void RegisterSweep(CLI::App& app);     // `sweep`: tunes the HPA target on train workloads (sweep_command.cc)
 void RegisterReport(CLI::App& app);    // `report`: the HTML page of an evaluation (report_command.cc)
 void RegisterTrain(CLI::App& app);     // `train`: PPO / DQN on libtorch (train_command.cc)
+void RegisterOperator(CLI::App& app);  // `operator`: reconciles PodPilotAutoscalers on a cluster (operator_command.cc)
 
 // Thrown by subcommands for bad input; main() prints it and exits 2.
 struct UsageError : std::runtime_error {

@@ -44,8 +44,11 @@ StatusOr<double> ParseCpu(std::string_view text) {
   }
   if (suffix.empty()) return n;
   if (suffix == "m") return n / 1000.0;
+  // metrics.k8s.io reports usage in nanocores ("123456789n"); resource.Quantity also has micro.
+  if (suffix == "u") return n / 1e6;
+  if (suffix == "n") return n / 1e9;
   return InvalidArgumentError("unknown CPU unit '" + std::string(suffix) + "' in '" + std::string(text) +
-                              "' (want m or none)");
+                              "' (want n, u, m or none)");
 }
 
 StatusOr<double> ParseBytes(std::string_view text) {

@@ -9,6 +9,8 @@ TEST(UnitsTest, CpuQuantities) {
   EXPECT_DOUBLE_EQ(*ParseCpu("250m"), 0.25);
   EXPECT_DOUBLE_EQ(*ParseCpu("2"), 2.0);
   EXPECT_DOUBLE_EQ(*ParseCpu("0.5"), 0.5);
+  EXPECT_DOUBLE_EQ(*ParseCpu("123456789n"), 0.123456789);  // metrics.k8s.io nanocores
+  EXPECT_DOUBLE_EQ(*ParseCpu("1500u"), 0.0015);
   EXPECT_FALSE(ParseCpu("").ok());
   EXPECT_FALSE(ParseCpu("abc").ok());
   auto bad = ParseCpu("2Gi");

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   podpilot::cli::RegisterSweep(app);
   podpilot::cli::RegisterReport(app);
   podpilot::cli::RegisterTrain(app);
+  podpilot::cli::RegisterOperator(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,324 @@
+#include "operator/autoscaler_spec.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace podpilot::op {
+namespace {
+
+using nlohmann::json;
+
+Status FieldError(const std::string& path, const std::string& what) {
+  return InvalidArgumentError(path + ": " + what);
+}
+
+std::string Show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Reads an optional integer field; `fallback` when absent.
+StatusOr<int> OptInt(const json& obj, const char* key, const std::string& path, int fallback, int lo, int hi) {
+  if (!obj.is_object() || !obj.contains(key) || obj[key].is_null()) return fallback;
+  const json& v = obj[key];
+  if (!v.is_number_integer()) return FieldError(path + "." + key, "'" + Show(v) + "' is not an integer");
+  const int64_t n = v.get<int64_t>();
+  if (n < lo || n > hi) return FieldError(path + "." + key, fmt::format("{} is outside [{}, {}]", n, lo, hi));
+  return static_cast<int>(n);
+}
+
+StatusOr<std::string> OptString(const json& obj, const char* key, const std::string& path, const std::string& fallback) {
+  if (!obj.is_object() || !obj.contains(key) || obj[key].is_null()) return fallback;
+  if (!obj[key].is_string()) return FieldError(path + "." + key, "'" + Show(obj[key]) + "' is not a string");
+  return obj[key].get<std::string>();
+}
+
+// A value that goes into a policy spec string must not break its "k=v,k=v" syntax.
+Status CheckSpecValue(const std::string& path, const std::string& v) {
+  if (v.empty() || v.find_first_of(",=:; \t\n") != std::string::npos) {
+    return FieldError(path, "'" + v + "' is empty or contains one of , = : ; or whitespace");
+  }
+  return Status::Ok();
+}
+
+// Quantity as written in autoscaling/v2 (a string like "500m" or a number).
+StatusOr<std::string> QuantityText(const json& v, const std::string& path) {
+  std::string s;
+  if (v.is_string()) {
+    s = v.get<std::string>();
+  } else if (v.is_number()) {
+    s = fmt::format("{}", v.get<double>());
+  } else {
+    return FieldError(path, "'" + Show(v) + "' is not a quantity");
+  }
+  if (auto st = CheckSpecValue(path, s); !st.ok()) return st;
+  return s;
+}
+
+StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
+  if (!m.is_object() || !m.contains("type") || !m["type"].is_string()) {
+    return FieldError(path + ".type", "missing (want Resource, Pods or External)");
+  }
+  const std::string type = m["type"];
+  if (type == "Resource") {
+    const json& r = m.value("resource", json::object());
+    const std::string name = r.value("name", "");
+    const json& t = r.value("target", json::object());
+    const std::string ttype = t.value("type", "");
+    if (name != "cpu" && name != "memory") {
+      return FieldError(path + ".resource.name", "'" + name + "' is not supported (want cpu or memory)");
+    }
+    if (ttype == "Utilization") {
+      auto u = OptInt(t, "averageUtilization", path + ".resource.target", -1, 1, 1000);
+      if (!u.ok()) return u.status();
+      if (*u < 0) return FieldError(path + ".resource.target.averageUtilization", "missing for type Utilization");
+      return fmt::format("{}={}", name, *u);
+    }
+    if (ttype == "AverageValue") {
+      if (!t.contains("averageValue")) return FieldError(path + ".resource.target.averageValue", "missing for type AverageValue");
+      auto q = QuantityText(t["averageValue"], path + ".resource.target.averageValue");
+      if (!q.ok()) return q.status();
+      return fmt::format("{}_avg={}", name, *q);
+    }
+    return FieldError(path + ".resource.target.type", "'" + ttype + "' is not supported for a Resource metric (want Utilization or AverageValue)");
+  }
+  if (type == "Pods" || type == "External") {
+    const json& src = m.value(type == "Pods" ? "pods" : "external", json::object());
+    const std::string name = src.value("metric", json::object()).value("name", "");
+    const json& t = src.value("target", json::object());
+    const std::string ttype = t.value("type", "");
+    const std::string tpath = path + (type == "Pods" ? ".pods" : ".external") + ".target";
+    const char* value_key = ttype == "Value" ? "value" : "averageValue";
+    if (!t.contains(value_key)) return FieldError(tpath + "." + value_key, "missing");
+    auto q = QuantityText(t[value_key], tpath + "." + value_key);
+    if (!q.ok()) return q.status();
+    if (type == "Pods") {
+      static const std::pair<const char*, const char*> kPodsMetrics[] = {
+          {"requests_per_second", "rps"}, {"latency_p95_ms", "latency_ms"}, {"in_flight", "inflight"}};
+      for (const auto& [metric, key] : kPodsMetrics) {
+        if (name == metric && ttype == "AverageValue") return fmt::format("{}={}", key, *q);
+      }
+      return FieldError(path + ".pods", "metric '" + name + "' with target type '" + ttype +
+                                            "' is not supported (want requests_per_second, latency_p95_ms or "
+                                            "in_flight with AverageValue)");
+    }
+    if (name == "request_rate" && ttype == "AverageValue") return "ext_rps=" + *q;
+    if (name == "request_rate" && ttype == "Value") return "ext_rps_total=" + *q;
+    return FieldError(path + ".external", "metric '" + name + "' with target type '" + ttype +
+                                              "' is not supported (want request_rate with AverageValue or Value)");
+  }
+  return FieldError(path + ".type", "'" + type + "' is not supported yet (want Resource, Pods or External)");
+}
+
+StatusOr<std::string> BehaviorKeys(const json& rules, const char* dir, const std::string& path) {
+  std::string keys;
+  if (!rules.is_object()) return keys;
+  auto window = OptInt(rules, "stabilizationWindowSeconds", path, -1, 0, 3600);
+  if (!window.ok()) return window.status();
+  if (*window >= 0) keys += fmt::format(",{}_window={}s", dir, *window);
+  if (rules.contains("selectPolicy")) {
+    const std::string sel = Show(rules["selectPolicy"]);
+    if (sel != "Max" && sel != "Min" && sel != "Disabled") {
+      return FieldError(path + ".selectPolicy", "'" + sel + "' (want Max, Min or Disabled)");
+    }
+    keys += fmt::format(",{}_select={}", dir, sel == "Max" ? "max" : sel == "Min" ? "min" : "disabled");
+  }
+  if (rules.contains("policies") && rules["policies"].is_array()) {
+    bool pods = false, percent = false;
+    int period = -1;
+    for (size_t i = 0; i < rules["policies"].size(); ++i) {
+      const json& p = rules["policies"][i];
+      const std::string ppath = fmt::format("{}.policies[{}]", path, i);
+      const std::string type = p.value("type", "");
+      auto value = OptInt(p, "value", ppath, -1, 1, 100000);
+      if (!value.ok()) return value.status();
+      auto per = OptInt(p, "periodSeconds", ppath, 15, 1, 1800);
+      if (!per.ok()) return per.status();
+      if (*value < 0) return FieldError(ppath + ".value", "missing");
+      if (period >= 0 && *per != period) {
+        return FieldError(ppath + ".periodSeconds", fmt::format("{} differs from {} of an earlier policy (one period per direction is supported)", *per, period));
+      }
+      period = *per;
+      if (type == "Pods" && !pods) {
+        pods = true;
+        keys += fmt::format(",{}_pods={}", dir, *value);
+      } else if (type == "Percent" && !percent) {
+        percent = true;
+        keys += fmt::format(",{}_percent={}", dir, *value);
+      } else {
+        return FieldError(ppath + ".type", "'" + type + "' (want Pods or Percent, at most one of each)");
+      }
+    }
+    if (period >= 0) keys += fmt::format(",{}_period={}s", dir, period);
+  }
+  return keys;
+}
+
+}  // namespace
+
+StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
+  std::string keys;
+  if (metrics.is_array()) {
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      auto k = MetricKeys(metrics[i], fmt::format("spec.metrics[{}]", i));
+      if (!k.ok()) return k.status();
+      keys += "," + *k;
+    }
+  }
+  if (behavior.is_object()) {
+    keys += ",behavior=default";
+    auto up = BehaviorKeys(behavior.value("scaleUp", json()), "scale_up", "spec.behavior.scaleUp");
+    if (!up.ok()) return up.status();
+    auto down = BehaviorKeys(behavior.value("scaleDown", json()), "scale_down", "spec.behavior.scaleDown");
+    if (!down.ok()) return down.status();
+    keys += *up + *down;
+  }
+  return keys.empty() ? std::string("hpa") : "hpa:" + keys.substr(1);
+}
+
+StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOptions& options) {
+  AutoscalerSpec s;
+  const json& meta = object.value("metadata", json::object());
+  s.namespace_ = meta.value("namespace", "");
+  s.name = meta.value("name", "");
+  s.uid = meta.value("uid", "");
+  s.generation = meta.value("generation", int64_t{0});
+  if (s.name.empty() || s.namespace_.empty()) return FieldError("metadata", "name and namespace are required");
+  if (!object.contains("spec") || !object["spec"].is_object()) return FieldError("spec", "missing");
+  const json& spec = object["spec"];
+
+  auto min = OptInt(spec, "minReplicas", "spec", 1, 0, 100000);
+  if (!min.ok()) return min.status();
+  auto max = OptInt(spec, "maxReplicas", "spec", -1, 1, 100000);
+  if (!max.ok()) return max.status();
+  if (*max < 0) return FieldError("spec.maxReplicas", "missing");
+  if (*min > *max) return FieldError("spec.minReplicas", fmt::format("{} exceeds maxReplicas {}", *min, *max));
+
+  auto parse_ref = [&](const json& ref, const std::string& path, bool group) -> StatusOr<TargetRef> {
+    TargetRef t;
+    if (!ref.is_object()) return FieldError(path, "not an object");
+    auto kind = OptString(ref, "kind", path, "");
+    if (!kind.ok()) return kind.status();
+    if (*kind != "Deployment") {
+      return FieldError(path + ".kind", "'" + *kind + "' is not supported yet (want Deployment)");
+    }
+    t.kind = *kind;
+    auto name = OptString(ref, "name", path, "");
+    if (!name.ok()) return name.status();
+    if (name->empty()) return FieldError(path + ".name", "missing");
+    t.name = *name;
+    auto tmin = OptInt(ref, "minReplicas", path, *min, 0, 100000);
+    if (!tmin.ok()) return tmin.status();
+    auto tmax = OptInt(ref, "maxReplicas", path, *max, 1, 100000);
+    if (!tmax.ok()) return tmax.status();
+    if (*tmin > *tmax) return FieldError(path + ".minReplicas", fmt::format("{} exceeds maxReplicas {}", *tmin, *tmax));
+    (void)group;
+    t.min_replicas = *tmin;
+    t.max_replicas = *tmax;
+    return t;
+  };
+  const bool has_ref = spec.contains("scaleTargetRef") && !spec["scaleTargetRef"].is_null();
+  const bool has_group = spec.contains("targets") && spec["targets"].is_array() && !spec["targets"].empty();
+  if (has_ref == has_group) return FieldError("spec", "set exactly one of scaleTargetRef or targets");
+  if (has_ref) {
+    auto t = parse_ref(spec["scaleTargetRef"], "spec.scaleTargetRef", false);
+    if (!t.ok()) return t.status();
+    s.targets.push_back(*t);
+  } else {
+    for (size_t i = 0; i < spec["targets"].size(); ++i) {
+      auto t = parse_ref(spec["targets"][i], fmt::format("spec.targets[{}]", i), true);
+      if (!t.ok()) return t.status();
+      for (const auto& other : s.targets) {
+        if (other.name == t->name) return FieldError(fmt::format("spec.targets[{}].name", i), "'" + t->name + "' is listed twice");
+      }
+      s.targets.push_back(*t);
+    }
+  }
+
+  auto mode = OptString(spec, "mode", "spec", "Shadow");
+  if (!mode.ok()) return mode.status();
+  if (*mode == "Active") {
+    s.mode = Mode::kActive;
+  } else if (*mode == "Shadow") {
+    s.mode = Mode::kShadow;
+  } else {
+    return FieldError("spec.mode", "'" + *mode + "' (want Active or Shadow)");
+  }
+
+  auto hpa = HpaSpecFromV2(spec.value("metrics", json()), spec.value("behavior", json()));
+  if (!hpa.ok()) return hpa.status();
+  s.hpa_spec = *hpa;
+
+  const json& rl = spec.value("rateLimits", json::object());
+  auto up = OptInt(rl, "maxScaleUpPerMinute", "spec.rateLimits", 0, 1, 100000);
+  if (!up.ok()) return up.status();
+  auto down = OptInt(rl, "maxScaleDownPerMinute", "spec.rateLimits", 0, 1, 100000);
+  if (!down.ok()) return down.status();
+  s.rate_limits = {*up, *down};
+
+  if (spec.contains("signals") && spec["signals"].is_object()) {
+    auto q = OptString(spec["signals"], "requestRateQuery", "spec.signals", "");
+    if (!q.ok()) return q.status();
+    s.request_rate_query = *q;
+  }
+
+  const json& policy = spec.value("policy", json{{"type", "Hpa"}});
+  auto type = OptString(policy, "type", "spec.policy", "Hpa");
+  if (!type.ok()) return type.status();
+  std::string extra;  // spec.policy.parameters as ",k=v" in key order
+  if (policy.contains("parameters") && policy["parameters"].is_object()) {
+    for (const auto& [k, v] : policy["parameters"].items()) {
+      const std::string path = "spec.policy.parameters." + k;
+      if (auto st = CheckSpecValue(path, k); !st.ok()) return st;
+      if (!v.is_string()) return FieldError(path, "'" + v.dump() + "' is not a string");
+      if (auto st = CheckSpecValue(path, v.get<std::string>()); !st.ok()) return st;
+      extra += "," + k + "=" + v.get<std::string>();
+    }
+  }
+  if (policy.contains("slo") && policy["slo"].is_object()) {
+    const json& slo = policy["slo"];
+    if (!slo.contains("latencyMs") || !slo["latencyMs"].is_number() || !(slo["latencyMs"].get<double>() > 0)) {
+      return FieldError("spec.policy.slo.latencyMs", "'" + Show(slo.value("latencyMs", json())) + "' is not a positive number");
+    }
+    s.slo.latency_ms = slo["latencyMs"].get<double>();
+    s.slo.percentile = slo.value("percentile", 95.0);
+    auto q = OptString(slo, "query", "spec.policy.slo", "");
+    if (!q.ok()) return q.status();
+    s.slo.query = *q;
+  }
+  if (*type == "Hpa") {
+    s.policy_type = PolicyType::kHpa;
+    s.policy_spec = s.hpa_spec + (extra.empty() ? "" : (s.hpa_spec == "hpa" ? ":" + extra.substr(1) : extra));
+  } else if (*type == "Predictive") {
+    s.policy_type = PolicyType::kPredictive;
+    s.policy_spec = "predictive" + (extra.empty() ? "" : ":" + extra.substr(1));
+  } else if (*type == "Learned") {
+    s.policy_type = PolicyType::kLearned;
+    const json& model = policy.value("model", json::object());
+    auto path = OptString(model, "path", "spec.policy.model", "");
+    if (!path.ok()) return path.status();
+    if (model.contains("configMapRef")) {
+      const json& cm = model["configMapRef"];
+      s.model_config_map = cm.value("name", "");
+      s.model_config_map_key = cm.value("key", "");
+      if (s.model_config_map.empty() || s.model_config_map_key.empty()) {
+        return FieldError("spec.policy.model.configMapRef", "needs name and key");
+      }
+    } else if (path->empty()) {
+      return FieldError("spec.policy.model", "a Learned policy needs model.path or model.configMapRef");
+    }
+    if (!path->empty()) {
+      std::filesystem::path p(*path);
+      if (p.is_relative() && !options.model_dir.empty()) p = std::filesystem::path(options.model_dir) / p;
+      s.model_path = p.lexically_normal().string();
+      if (auto st = CheckSpecValue("spec.policy.model.path", s.model_path); !st.ok()) return st;
+    }
+    // model_path is filled in by the reconciler for a ConfigMap (it writes the bytes to a file).
+    s.policy_spec = "learned:model=" + (s.model_path.empty() ? std::string("@configmap") : s.model_path) +
+                    ",fallback=hpa" + extra;
+  } else {
+    return FieldError("spec.policy.type", "'" + *type + "' (want Hpa, Predictive or Learned)");
+  }
+  return s;
+}
+
+}  // namespace podpilot::op

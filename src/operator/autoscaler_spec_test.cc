@@ -1,0 +1,118 @@
+#include "operator/autoscaler_spec.h"
+
+#include <gtest/gtest.h>
+
+namespace podpilot::op {
+namespace {
+
+using nlohmann::json;
+
+json Base() {
+  return json::parse(R"({
+    "apiVersion": "autoscaling.podpilot.dev/v1alpha1", "kind": "PodPilotAutoscaler",
+    "metadata": {"name": "web", "namespace": "shop", "uid": "u1", "generation": 3},
+    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+             "minReplicas": 2, "maxReplicas": 10, "mode": "Active",
+             "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}],
+             "policy": {"type": "Hpa"}}})");
+}
+
+TEST(AutoscalerSpecTest, SingleTargetHpa) {
+  auto s = ParseAutoscalerSpec(Base());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->namespace_, "shop");
+  EXPECT_EQ(s->generation, 3);
+  ASSERT_EQ(s->targets.size(), 1u);
+  EXPECT_EQ(s->targets[0].name, "web");
+  EXPECT_EQ(s->targets[0].min_replicas, 2);
+  EXPECT_EQ(s->targets[0].max_replicas, 10);
+  EXPECT_EQ(s->mode, Mode::kActive);
+  EXPECT_EQ(s->hpa_spec, "hpa:cpu=60");
+  EXPECT_EQ(s->policy_spec, "hpa:cpu=60");
+}
+
+TEST(AutoscalerSpecTest, DefaultsAreShadowAndTheApiDefaultMetric) {
+  json o = Base();
+  o["spec"].erase("mode");
+  o["spec"].erase("metrics");
+  auto s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->mode, Mode::kShadow);
+  EXPECT_EQ(s->hpa_spec, "hpa");
+}
+
+TEST(AutoscalerSpecTest, BehaviorMapsToHpaKeys) {
+  auto spec = HpaSpecFromV2(json::parse(R"([{"type": "Pods", "pods": {"metric": {"name": "requests_per_second"},
+                                              "target": {"type": "AverageValue", "averageValue": "20"}}}])"),
+                            json::parse(R"({"scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max",
+                                              "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                                                           {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                                            "scaleDown": {"stabilizationWindowSeconds": 60}})"));
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(*spec, "hpa:rps=20,behavior=default,scale_up_window=0s,scale_up_select=max,scale_up_pods=4,"
+                   "scale_up_percent=100,scale_up_period=15s,scale_down_window=60s");
+}
+
+TEST(AutoscalerSpecTest, GroupTargetsInheritBounds) {
+  json o = Base();
+  o["spec"].erase("scaleTargetRef");
+  o["spec"]["targets"] = json::parse(R"([{"kind": "Deployment", "name": "a", "maxReplicas": 4},
+                                         {"kind": "Deployment", "name": "b"}])");
+  auto s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->targets.size(), 2u);
+  EXPECT_EQ(s->targets[0].max_replicas, 4);
+  EXPECT_EQ(s->targets[1].max_replicas, 10);
+  EXPECT_EQ(s->targets[1].min_replicas, 2);
+}
+
+TEST(AutoscalerSpecTest, LearnedAndPredictiveSpecs) {
+  json o = Base();
+  o["spec"]["policy"] = json::parse(R"({"type": "Learned", "model": {"path": "boutique.safetensors"},
+                                         "parameters": {"fallback_cpu": "70"}})");
+  ParseOptions opts;
+  opts.model_dir = "/models";
+  auto s = ParseAutoscalerSpec(o, opts);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->policy_type, PolicyType::kLearned);
+  EXPECT_EQ(s->model_path, "/models/boutique.safetensors");
+  EXPECT_EQ(s->policy_spec, "learned:model=/models/boutique.safetensors,fallback=hpa,fallback_cpu=70");
+  o["spec"]["policy"] = json::parse(R"({"type": "Predictive", "parameters": {"cpu": "70", "headroom": "0.15"}})");
+  s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->policy_spec, "predictive:cpu=70,headroom=0.15");
+}
+
+// Bad input: each error names the field path and the value.
+TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
+  struct Case { std::string patch; std::string want; };
+  const Case cases[] = {
+      {R"({"spec": {"minReplicas": 11}})", "spec.minReplicas: 11 exceeds maxReplicas 10"},
+      {R"({"spec": {"mode": "Aggressive"}})", "spec.mode: 'Aggressive'"},
+      {R"({"spec": {"scaleTargetRef": {"kind": "CronJob", "name": "x"}}})", "spec.scaleTargetRef.kind: 'CronJob'"},
+      {R"({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "gpu", "target": {"type": "Utilization", "averageUtilization": 5}}}]}})",
+       "spec.metrics[0].resource.name: 'gpu'"},
+      {R"({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": "60"}}}]}})",
+       "spec.metrics[0].resource.target.averageUtilization: '60' is not an integer"},
+      {R"({"spec": {"policy": {"type": "Magic"}}})", "spec.policy.type: 'Magic'"},
+      {R"({"spec": {"policy": {"type": "Learned"}}})", "spec.policy.model"},
+      {R"({"spec": {"policy": {"type": "Hpa", "parameters": {"cpu": "60,memory=1"}}}})", "spec.policy.parameters.cpu: '60,memory=1'"},
+      {R"({"spec": {"behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                                                          {"type": "Percent", "value": 50, "periodSeconds": 60}]}}}})",
+       "spec.behavior.scaleUp.policies[1].periodSeconds: 60 differs"},
+      {R"({"spec": {"maxReplicas": 0}})", "spec.maxReplicas: 0 is outside"},
+  };
+  for (const auto& c : cases) {
+    json o = Base();
+    o.merge_patch(json::parse(c.patch));
+    auto s = ParseAutoscalerSpec(o);
+    ASSERT_FALSE(s.ok()) << c.patch;
+    EXPECT_NE(s.status().message().find(c.want), std::string::npos) << s.status().message() << " / want " << c.want;
+  }
+  json both = Base();
+  both["spec"]["targets"] = json::parse(R"([{"kind": "Deployment", "name": "a"}])");
+  EXPECT_FALSE(ParseAutoscalerSpec(both).ok());
+}
+
+}  // namespace
+}  // namespace podpilot::op

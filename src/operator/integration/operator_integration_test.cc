@@ -1,0 +1,275 @@
+// The operator against the real control plane of scripts/testenv (kube-apiserver, kube-
+// controller-manager WITH its HPA controller, kube-scheduler, KWOK nodes, metrics-server):
+//
+//  * Active: a Deployment whose KWOK pods report 200m CPU on a 100m request is scaled up by the
+//    HPA policy from real metrics.k8s.io data, and down again when its pods report 10m;
+//  * Shadow: the same signal never changes the Deployment; status shows both proposals;
+//  * side by side with the upstream HPA: one Deployment driven by a real HorizontalPodAutoscaler,
+//    an identical one by a PodPilotAutoscaler with the same metrics and behavior; both must reach
+//    the same replica counts;
+//  * a missing Deployment: status AbleToScale=False, a Warning Event, nothing scaled;
+//  * everything runs as the restricted operator identity (deploy RBAC), which is denied the rest.
+//
+// Deployments are created once in SetUpTestSuite so that their pods' metrics (metrics-server needs
+// two KWOK readings, 30-60 s) warm up together. Every wait is bounded; times are not asserted.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "k8s/integration/testenv_fixture.h"
+#include "operator/operator.h"
+
+namespace podpilot::op {
+namespace {
+
+using k8s::testing::K8sIntegrationTest;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+json UsageDeployment(const std::string& name, int replicas, const std::string& usage_cpu) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", name}, {"labels", {{"app", name}}}}},
+          {"spec",
+           {{"replicas", replicas},
+            {"selector", {{"matchLabels", {{"app", name}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"app", name}}}, {"annotations", {{"kwok.x-k8s.io/usage-cpu", usage_cpu}}}}},
+              {"spec",
+               {{"containers",
+                 json::array({{{"name", "main"},
+                               {"image", "registry.invalid/web:1"},
+                               {"resources", {{"requests", {{"cpu", "100m"}, {"memory", "64Mi"}}}}}}})}}}}}}}};
+}
+
+// autoscaling/v2 metrics and behavior shared by the upstream HPA and the PodPilotAutoscaler.
+json CpuMetrics() {
+  return json::array({{{"type", "Resource"},
+                       {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}});
+}
+json FastDownBehavior() { return {{"scaleDown", {{"stabilizationWindowSeconds", 0}}}}; }
+
+json Autoscaler(const std::string& name, const std::string& target, const std::string& mode, int max) {
+  return {{"apiVersion", "autoscaling.podpilot.dev/v1alpha1"},
+          {"kind", "PodPilotAutoscaler"},
+          {"metadata", {{"name", name}}},
+          {"spec",
+           {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", target}}},
+            {"minReplicas", 1},
+            {"maxReplicas", max},
+            {"mode", mode},
+            {"metrics", CpuMetrics()},
+            {"behavior", FastDownBehavior()},
+            {"policy", {{"type", "Hpa"}}}}}};
+}
+
+class OperatorIntegrationTest : public K8sIntegrationTest {
+ protected:
+  static void SetUpTestSuite() {
+    ::setenv("PODPILOT_TESTENV_HPA", "1", 1);  // the upstream HPA controller runs beside us
+    K8sIntegrationTest::SetUpTestSuite();
+    if (!setup_error_.empty() || !skip_reason_.empty()) return;
+    // The env file's PATH line is "K8S_BIN_DIR:$PATH": kubectl is in its first entry.
+    const std::string path = Env("PATH");
+    const std::string kubectl = "KUBECONFIG='" + Env("PODPILOT_TESTENV_ADMIN_KUBECONFIG") + "' '" +
+                                path.substr(0, path.find(':')) + "/kubectl' ";
+    const std::string crd = k8s::testing::SourceDir() + "/deploy/crd/podpilotautoscalers.yaml";
+    if (std::system((kubectl + "apply -f '" + crd + "' >/dev/null && " + kubectl +
+                     "wait --for condition=established --timeout=60s crd/podpilotautoscalers.autoscaling.podpilot.dev >/dev/null")
+                        .c_str()) != 0) {
+      setup_error_ = "could not install the CRD " + crd;
+      return;
+    }
+    for (const auto& [name, usage] : std::vector<std::pair<std::string, std::string>>{
+             {"active-web", "200m"}, {"shadow-web", "200m"}, {"upstream-hpa", "200m"}, {"podpilot-hpa", "200m"}}) {
+      auto r = admin_->Post(k8s::Deployments().Path(ns_), UsageDeployment(name, 1, usage));
+      if (!r.ok()) setup_error_ = r.status().ToString();
+    }
+  }
+
+  // The operator as the restricted identity, watching the suite's namespace only.
+  std::unique_ptr<op::Operator> StartOperator(double period_s, std::thread* runner) {
+    OperatorOptions o;
+    o.namespace_ = ns_;
+    o.period_s = period_s;
+    o.listen = "127.0.0.1:0";
+    auto op = std::make_unique<op::Operator>(K8sIntegrationTest::Operator(), std::nullopt, o);
+    op::Operator* raw = op.get();
+    *runner = std::thread([raw] { EXPECT_TRUE(raw->Run().ok()); });
+    return op;
+  }
+
+  static int Replicas(const std::string& deployment) {
+    auto d = k8s::GetDeployment(*admin_, ns_, deployment);
+    return d.ok() ? (*d)["spec"].value("replicas", -1) : -1;
+  }
+
+  // Polls every second until pred() or the timeout; returns pred()'s last value.
+  template <typename P>
+  static bool WaitUntil(P pred, std::chrono::seconds timeout) {
+    const auto end = Clock::now() + timeout;
+    while (Clock::now() < end) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return pred();
+  }
+
+  static void SetUsage(const std::string& deployment, const std::string& usage_cpu) {
+    json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{"kwok.x-k8s.io/usage-cpu", usage_cpu}}}}}}}}}};
+    auto r = admin_->Patch(k8s::Deployments().Path(ns_, deployment), k8s::PatchType::kMerge, patch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  static json GetPpa(const std::string& name) {
+    auto p = k8s::GetAutoscaler(*admin_, ns_, name);
+    return p.ok() ? *p : json();
+  }
+
+  static std::string Condition(const json& ppa, const std::string& type) {
+    for (const auto& c : ppa.value("status", json::object()).value("conditions", json::array())) {
+      if (c.value("type", "") == type) return c.value("status", "") + "/" + c.value("reason", "");
+    }
+    return "";
+  }
+};
+
+TEST_F(OperatorIntegrationTest, ActiveScalesUpAndDownFromRealMetrics) {
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("active", "active-web", "Active", 6)).ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  // 2 pods-worth... 200 % of the request on 1 pod at a 50 % target: ceil(1 * 200 / 50) = 4.
+  const bool up = WaitUntil([] { return Replicas("active-web") >= 4; }, std::chrono::seconds(240));
+  EXPECT_TRUE(up) << "replicas " << Replicas("active-web") << "; status " << GetPpa("active").value("status", json()).dump();
+  EXPECT_LE(Replicas("active-web"), 6);  // maxReplicas holds whatever the rule says
+  const json scaled = GetPpa("active");
+  EXPECT_GE(scaled["status"].value("desiredReplicas", 0), 4);
+  EXPECT_EQ(Condition(scaled, "AbleToScale"), "True/SucceededGetScale");
+
+  SetUsage("active-web", "10m");  // 10 % of the request: the rule wants 1 (minReplicas)
+  const bool down = WaitUntil([] { return Replicas("active-web") == 1; }, std::chrono::seconds(300));
+  EXPECT_TRUE(down) << "replicas " << Replicas("active-web") << "; status " << GetPpa("active").value("status", json()).dump();
+
+  // The operator said what it did: SuccessfulRescale events on the autoscaler.
+  auto events = admin_->Get(k8s::Events().Path(ns_) + k8s::QueryString({{"fieldSelector", "involvedObject.name=active"}}));
+  ASSERT_TRUE(events.ok());
+  int rescales = 0;
+  for (const auto& e : (*events)["items"]) rescales += e.value("reason", "") == "SuccessfulRescale";
+  EXPECT_GE(rescales, 2);
+  // /metrics counted the actions.
+  const std::string metrics = op->metrics().Serialize();
+  EXPECT_NE(metrics.find("podpilot_scale_actions_total{autoscaler=\"active\",direction=\"up\""), std::string::npos) << metrics;
+  op->Stop();
+  runner.join();
+}
+
+TEST_F(OperatorIntegrationTest, ShadowNeverWritesAndShowsBothProposals) {
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("shadow", "shadow-web", "Shadow", 6)).ok());
+  auto before = k8s::GetDeployment(*admin_, ns_, "shadow-web");
+  ASSERT_TRUE(before.ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  // Wait until the shadow recommendation is to scale up (metrics have arrived).
+  const bool recommended = WaitUntil([] { return GetPpa("shadow").value("status", json::object()).value("desiredReplicas", 0) >= 4; },
+                                     std::chrono::seconds(240));
+  const json ppa = GetPpa("shadow");
+  EXPECT_TRUE(recommended) << ppa.value("status", json()).dump();
+  // A few more periods: still nothing written.
+  std::this_thread::sleep_for(std::chrono::seconds(12));
+  auto after = k8s::GetDeployment(*admin_, ns_, "shadow-web");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ((*after)["spec"].value("replicas", -1), 1);
+  EXPECT_EQ((*after)["metadata"].value("generation", 0), (*before)["metadata"].value("generation", 0))
+      << "the Deployment spec changed under a Shadow autoscaler";
+  EXPECT_EQ(ppa["status"].value("currentReplicas", 0), 1);
+  EXPECT_NE(ppa["status"]["lastDecision"].value("reason", "").find("Shadow, not applied"), std::string::npos);
+  bool hpa_proposal = false;
+  for (const auto& p : ppa["status"]["proposals"]) hpa_proposal |= p.value("policy", "") == "hpa" && p.value("replicas", 0) >= 4;
+  EXPECT_TRUE(hpa_proposal) << ppa["status"].dump();
+  op->Stop();
+  runner.join();
+}
+
+TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
+  json hpa = {{"apiVersion", "autoscaling/v2"},
+              {"kind", "HorizontalPodAutoscaler"},
+              {"metadata", {{"name", "upstream"}}},
+              {"spec",
+               {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "upstream-hpa"}}},
+                {"minReplicas", 1},
+                {"maxReplicas", 6},
+                {"metrics", CpuMetrics()},
+                {"behavior", FastDownBehavior()}}}};
+  auto created = admin_->Post("/apis/autoscaling/v2/namespaces/" + ns_ + "/horizontalpodautoscalers", hpa);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("podpilot", "podpilot-hpa", "Active", 6)).ok());
+  std::thread runner;
+  auto op = StartOperator(15, &runner);  // the HPA controller's sync period
+  // Phase 1: 200 % of the request -> both settle at the same count.
+  auto settled = [](int* a, int* b) {
+    // Both unchanged for 45 s (three sync periods).
+    int last_a = -2, last_b = -2, stable = 0;
+    const auto end = Clock::now() + std::chrono::seconds(300);
+    while (Clock::now() < end && stable < 45) {
+      *a = Replicas("upstream-hpa");
+      *b = Replicas("podpilot-hpa");
+      stable = (*a == last_a && *b == last_b && *a > 1 == (*b > 1)) ? stable + 1 : 0;
+      last_a = *a;
+      last_b = *b;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return stable >= 45;
+  };
+  ASSERT_TRUE(WaitUntil([] { return Replicas("upstream-hpa") > 1 && Replicas("podpilot-hpa") > 1; }, std::chrono::seconds(240)))
+      << "upstream " << Replicas("upstream-hpa") << ", podpilot " << Replicas("podpilot-hpa");
+  int a = 0, b = 0;
+  EXPECT_TRUE(settled(&a, &b));
+  EXPECT_EQ(a, b) << "upstream HPA " << a << " vs podpilot's HPA policy " << b;
+  std::printf("[side-by-side] at 200%% of the request: upstream HPA %d, podpilot %d\n", a, b);
+  // Phase 2: 10 % -> both come down to the same count.
+  SetUsage("upstream-hpa", "10m");
+  SetUsage("podpilot-hpa", "10m");
+  ASSERT_TRUE(WaitUntil([] { return Replicas("upstream-hpa") < 4 && Replicas("podpilot-hpa") < 4; }, std::chrono::seconds(300)));
+  int c = 0, d = 0;
+  EXPECT_TRUE(WaitUntil([&] { return settled(&c, &d); }, std::chrono::seconds(1)));
+  EXPECT_EQ(c, d) << "upstream HPA " << c << " vs podpilot's HPA policy " << d;
+  std::printf("[side-by-side] at 10%% of the request: upstream HPA %d, podpilot %d\n", c, d);
+  op->Stop();
+  runner.join();
+}
+
+TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("ghost", "no-such-deployment", "Active", 3)).ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  EXPECT_TRUE(WaitUntil([] { return Condition(GetPpa("ghost"), "AbleToScale") == "False/FailedGetScale"; }, std::chrono::seconds(60)))
+      << GetPpa("ghost").dump();
+  const json ppa = GetPpa("ghost");
+  bool names_it = false;
+  for (const auto& c : ppa["status"]["conditions"]) names_it |= c.value("message", "").find("no-such-deployment") != std::string::npos;
+  EXPECT_TRUE(names_it) << ppa["status"].dump();
+  auto events = admin_->Get(k8s::Events().Path(ns_) + k8s::QueryString({{"fieldSelector", "involvedObject.name=ghost"}}));
+  ASSERT_TRUE(events.ok());
+  int warnings = 0;
+  for (const auto& e : (*events)["items"]) warnings += e.value("type", "") == "Warning" && e.value("reason", "") == "FailedGetScale";
+  EXPECT_EQ(warnings, 1) << "one Warning per distinct problem, not one per period";
+  op->Stop();
+  runner.join();
+}
+
+TEST_F(OperatorIntegrationTest, RestrictedIdentityIsDeniedTheRest) {
+  k8s::KubeClient restricted = K8sIntegrationTest::Operator();
+  auto del = restricted.Delete(k8s::Deployments().Path(ns_, "active-web"));
+  EXPECT_EQ(del.status().code(), StatusCode::kPermissionDenied) << del.status().ToString();
+  auto secrets = restricted.Get("/api/v1/namespaces/" + ns_ + "/secrets");
+  EXPECT_EQ(secrets.status().code(), StatusCode::kPermissionDenied) << secrets.status().ToString();
+  auto spec_write = restricted.Patch(k8s::PodPilotAutoscalers().Path(ns_, "active"), k8s::PatchType::kMerge,
+                                     {{"spec", {{"maxReplicas", 100}}}});
+  EXPECT_EQ(spec_write.status().code(), StatusCode::kPermissionDenied) << spec_write.status().ToString();
+  auto pod = restricted.Post(k8s::Pods().Path(ns_), {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "x"}}}});
+  EXPECT_EQ(pod.status().code(), StatusCode::kPermissionDenied) << pod.status().ToString();
+}
+
+}  // namespace
+}  // namespace podpilot::op

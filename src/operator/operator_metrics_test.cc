@@ -1,0 +1,33 @@
+#include "operator/operator_metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace podpilot::op {
+namespace {
+
+TEST(OperatorMetricsTest, ExposesTheDocumentedSeriesAndForgets) {
+  OperatorMetrics m;
+  m.ReconcileDone(true, 0.004);
+  m.ReconcileDone(false, 0.2);
+  m.SetReplicas("shop", "web", "frontend", 2, 4);
+  m.SetProposal("shop", "web", "frontend", "hpa", 4);
+  m.ScaleAction("shop", "web", "frontend", true);
+  m.Fallback("shop", "web", "ModelUnavailable");
+  m.Clamp("shop", "web", "max");
+  m.SetLeader(true);
+  std::string text = m.Serialize();
+  for (const char* want : {"podpilot_reconcile_total{result=\"ok\"} 1", "podpilot_reconcile_total{result=\"error\"} 1",
+                           "podpilot_reconcile_duration_seconds_count 2",
+                           "podpilot_desired_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"} 4",
+                           "podpilot_scale_actions_total{autoscaler=\"web\",direction=\"up\",namespace=\"shop\",target=\"frontend\"} 1",
+                           "podpilot_is_leader 1", "process_resident_memory_bytes", "process_cpu_seconds_total"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  m.Forget("shop", "web");
+  text = m.Serialize();
+  EXPECT_EQ(text.find("autoscaler=\"web\""), std::string::npos) << text;
+  EXPECT_GT(ProcessResidentBytes(), 1e6);
+}
+
+}  // namespace
+}  // namespace podpilot::op

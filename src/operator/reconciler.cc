@@ -1,0 +1,334 @@
+#include "operator/reconciler.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "eval/policy_registry.h"
+#include "k8s/resources.h"
+#include "operator/json_log.h"
+#include "operator/safety_rails.h"
+#include "operator/status_builder.h"
+#include "operator/target_observer.h"
+
+namespace podpilot::op {
+
+using nlohmann::json;
+
+struct Reconciler::State {
+  std::string uid;
+  int64_t generation = -1;
+  bool built = false;
+  std::unique_ptr<Policy> policy;     // the configured one; null when it could not be built
+  std::unique_ptr<Policy> hpa;        // the HPA rule from spec.metrics/behavior
+  std::string policy_error;           // why `policy` is null
+  std::vector<ScaleHistory> history;  // per target
+  std::string last_warning;           // dedups Warning events: one per distinct problem
+  std::string last_shadow;            // dedups Shadow recommendation events
+};
+
+Reconciler::Reconciler(const k8s::KubeClient& kube, const prom::PrometheusClient* prom, OperatorMetrics* metrics,
+                       ReconcilerOptions options)
+    : kube_(kube), prom_(prom), metrics_(metrics), options_(std::move(options)) {}
+
+Reconciler::~Reconciler() = default;
+
+Reconciler::State& Reconciler::StateFor(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = states_[key];
+  if (!s) s = std::make_unique<State>();
+  return *s;
+}
+
+void Reconciler::Forget(const std::string& ns, const std::string& name) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    states_.erase(ns + "/" + name);
+  }
+  if (metrics_ != nullptr) metrics_->Forget(ns, name);
+}
+
+namespace {
+
+std::string PolicyLabel(PolicyType t) {
+  switch (t) {
+    case PolicyType::kHpa: return "hpa";
+    case PolicyType::kPredictive: return "predictive";
+    case PolicyType::kLearned: return "learned";
+  }
+  return "hpa";
+}
+
+void Emit(const k8s::KubeClient& kube, const json& object, const std::string& component, const std::string& type,
+          const std::string& reason, const std::string& message) {
+  k8s::EventSpec e;
+  e.involved_object = {{"apiVersion", object.value("apiVersion", "")},
+                       {"kind", object.value("kind", "")},
+                       {"metadata",
+                        {{"name", object["metadata"].value("name", "")},
+                         {"namespace", object["metadata"].value("namespace", "")},
+                         {"uid", object["metadata"].value("uid", "")}}}};
+  e.type = type;
+  e.reason = reason;
+  e.message = message.size() > 1000 ? message.substr(0, 1000) : message;
+  e.component = component;
+  if (auto r = k8s::CreateEvent(kube, e); !r.ok()) {
+    LogWarn("event not recorded", {{"reason", reason}, {"error", r.status().ToString()}});
+  }
+}
+
+PolicyContext ContextFor(const AutoscalerSpec& spec, const Observation& o, double period_s) {
+  PolicyContext c;
+  for (size_t i = 0; i < spec.targets.size(); ++i) {
+    c.target_names.push_back(spec.targets[i].name);
+    c.min_replicas.push_back(spec.targets[i].min_replicas);
+    c.max_replicas.push_back(spec.targets[i].max_replicas);
+    c.requests.push_back(o.targets[i].requests);
+    c.limits.push_back(o.targets[i].limits);
+  }
+  c.control_interval_s = period_s;
+  c.startup_seconds_hint = 30;
+  return c;
+}
+
+}  // namespace
+
+ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ReconcileOutcome out;
+  const json& meta = object.value("metadata", json::object());
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  const std::string key = ns + "/" + name;
+  State& st = StateFor(key);
+  StatusBuilder status(object, now);
+  // Time spent waiting for the API server / Prometheus, to report the operator's own time apart.
+  double api_s = 0;
+  auto timed = [&](auto&& fn) {
+    const auto a = std::chrono::steady_clock::now();
+    auto result = fn();
+    api_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+    return result;
+  };
+  auto emit = [&](const std::string& type, const std::string& reason, const std::string& message) {
+    timed([&] {
+      Emit(kube_, object, options_.component, type, reason, message);
+      return 0;
+    });
+  };
+
+  bool warned = false;
+  auto warn = [&](const std::string& reason, const std::string& message) {
+    warned = true;
+    const std::string sig = reason + "|" + message;
+    if (st.last_warning == sig) return;
+    st.last_warning = sig;
+    emit("Warning", reason, message);
+  };
+  auto finish = [&](Status s) {
+    out.status = std::move(s);
+    auto written = timed([&] { return status.Write(kube_); });
+    if (!written.ok()) {
+      LogWarn("status not written", {{"autoscaler", key}, {"error", written.status().ToString()}});
+      if (out.status.ok()) out.status = written.status();
+    } else {
+      out.status_written = *written;
+    }
+    if (metrics_ != nullptr) {
+      metrics_->ReconcileDone(out.status.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                              api_s);
+    }
+    return out;
+  };
+
+  ParseOptions popts;
+  popts.model_dir = options_.model_dir;
+  auto spec = ParseAutoscalerSpec(object, popts);
+  if (!spec.ok()) {
+    status.SetCondition("ScalingActive", false, "InvalidSpec", spec.status().message());
+    warn("InvalidSpec", spec.status().message());
+    out.summary = "invalid spec: " + spec.status().message();
+    return finish(spec.status());
+  }
+  if (st.uid != spec->uid || st.generation != spec->generation) {
+    st = State{};
+    st.uid = spec->uid;
+    st.generation = spec->generation;
+    st.history.resize(spec->targets.size());
+  }
+
+  ObserverOptions oopts;
+  oopts.control_interval_s = options_.period_s;
+  auto observed = timed([&] { return ObserveTargets(kube_, prom_, *spec, now, oopts); });
+  if (!observed.ok()) {
+    if (metrics_ != nullptr) metrics_->SourceError("kubernetes");
+    status.SetCondition("AbleToScale", false, "FailedGetScale", observed.status().message());
+    warn("FailedGetScale", observed.status().message());
+    out.summary = "targets not readable: " + observed.status().message();
+    return finish(observed.status());
+  }
+  status.SetCondition("AbleToScale", true, "SucceededGetScale", "the operator can read and scale its targets");
+  if (metrics_ != nullptr) {
+    if (!observed->metrics_api_ok) metrics_->SourceError("metrics-api");
+    if (!observed->prometheus_ok) metrics_->SourceError("prometheus");
+  }
+  const Observation& obs = observed->observation;
+
+  if (!st.built) {
+    st.built = true;
+    auto hpa = MakePolicy(spec->hpa_spec);
+    if (!hpa.ok()) {
+      status.SetCondition("ScalingActive", false, "InvalidSpec", hpa.status().message());
+      warn("InvalidSpec", hpa.status().message());
+      st.built = false;
+      return finish(hpa.status());
+    }
+    st.hpa = std::move(hpa).value();
+    st.hpa->Reset(ContextFor(*spec, obs, options_.period_s));
+    if (spec->policy_type == PolicyType::kHpa && spec->policy_spec == spec->hpa_spec) {
+      // The configured policy is the HPA rule itself: one instance serves both.
+    } else if (spec->policy_type == PolicyType::kLearned && spec->model_path.empty()) {
+      st.policy_error = "model.configMapRef is not read by the operator yet: mount the ConfigMap as a volume and "
+                        "set model.path";
+    } else {
+      auto p = MakePolicy(spec->policy_spec);
+      if (p.ok()) {
+        st.policy = std::move(p).value();
+        st.policy->Reset(ContextFor(*spec, obs, options_.period_s));
+      } else {
+        st.policy_error = p.status().message();
+        if (spec->policy_type == PolicyType::kHpa) {  // parameters the HPA rule refuses: an invalid spec
+          status.SetCondition("ScalingActive", false, "InvalidSpec", st.policy_error);
+          warn("InvalidSpec", st.policy_error);
+          st.built = false;
+          return finish(InvalidArgumentError(st.policy_error));
+        }
+      }
+    }
+  }
+
+  // The HPA rule always runs: its proposal is shown beside the policy's and it is the fallback.
+  const Decision hpa_decision = st.hpa->Decide(obs);
+  Decision decision;
+  std::string decided_by = PolicyLabel(spec->policy_type);
+  std::string fallback_reason;
+  if (spec->policy_type == PolicyType::kHpa && !st.policy) {
+    decision = hpa_decision;
+  } else {
+    if (!st.policy) {
+      fallback_reason = "ModelUnavailable: " + st.policy_error;
+    } else if (!observed->metrics_api_ok || !observed->prometheus_ok) {
+      fallback_reason = "SignalsMissing: " + observed->signal_errors.front();
+    }
+    Decision own;
+    if (st.policy) own = st.policy->Decide(obs);  // keeps its state current even when not used
+    if (fallback_reason.empty()) {
+      decision = own;
+    } else {
+      decision = hpa_decision;
+      decided_by = "hpa";
+    }
+    for (size_t i = 0; i < spec->targets.size() && st.policy; ++i) {
+      const int r = own.targets.size() > i && own.targets[i].replicas != TargetDecision::kKeep ? own.targets[i].replicas
+                                                                                              : obs.targets[i].replicas_spec;
+      status.AddProposal(PolicyLabel(spec->policy_type), spec->targets[i].name, r, own.reason);
+      if (metrics_ != nullptr) metrics_->SetProposal(ns, name, spec->targets[i].name, PolicyLabel(spec->policy_type), r);
+    }
+  }
+  for (size_t i = 0; i < spec->targets.size(); ++i) {
+    const int r = hpa_decision.targets.size() > i && hpa_decision.targets[i].replicas != TargetDecision::kKeep
+                      ? hpa_decision.targets[i].replicas
+                      : obs.targets[i].replicas_spec;
+    status.AddProposal("hpa", spec->targets[i].name, r, hpa_decision.reason);
+    if (metrics_ != nullptr) metrics_->SetProposal(ns, name, spec->targets[i].name, "hpa", r);
+  }
+  if (!fallback_reason.empty()) {
+    status.SetCondition("FallbackActive", true, fallback_reason.substr(0, fallback_reason.find(':')), fallback_reason);
+    warn(fallback_reason.substr(0, fallback_reason.find(':')), fallback_reason);
+    if (metrics_ != nullptr) metrics_->Fallback(ns, name, fallback_reason.substr(0, fallback_reason.find(':')));
+  } else {
+    status.SetCondition("FallbackActive", false, "PolicyInUse", "the configured policy decides");
+  }
+  if (!observed->metrics_api_ok) {
+    status.SetCondition("ScalingActive", false, "FailedGetResourceMetric", observed->signal_errors.front());
+    warn("FailedGetResourceMetric", observed->signal_errors.front());
+  } else {
+    status.SetCondition("ScalingActive", true, "ValidMetricFound", "the metrics the policy needs are available");
+  }
+
+  // Safety rails, then act (Active) or only record (Shadow).
+  std::vector<std::string> notes;
+  bool limited = false;
+  Status act_status;
+  for (size_t i = 0; i < spec->targets.size(); ++i) {
+    const TargetRef& ref = spec->targets[i];
+    const int current = obs.targets[i].replicas_spec;
+    const int proposed = decision.targets.size() > i && decision.targets[i].replicas != TargetDecision::kKeep
+                             ? decision.targets[i].replicas
+                             : current;
+    RailsResult rails = ApplyRails(current, proposed, ref, spec->rate_limits, st.history[i], now);
+    for (const auto& rail : rails.rails) {
+      limited = true;
+      if (metrics_ != nullptr) metrics_->Clamp(ns, name, rail);
+    }
+    if (!rails.note.empty()) notes.push_back(ref.name + ": " + rails.note);
+    status.SetTarget(i, ref.name, current, rails.replicas);
+    if (metrics_ != nullptr) metrics_->SetReplicas(ns, name, ref.name, current, rails.replicas);
+    if (rails.replicas == current || spec->mode == Mode::kShadow) continue;
+
+    const std::string rv = observed->targets[i].scale_resource_version;
+    bool first = true;
+    bool changed_by_other = false;
+    Status s = timed([&] { return k8s::RetryOnConflict([&]() -> Status {
+      std::string version = rv;
+      if (!first) {
+        auto scale = k8s::GetScale(kube_, ns, ref.name);
+        if (!scale.ok()) return scale.status();
+        if ((*scale)["spec"].value("replicas", 0) != current) {
+          changed_by_other = true;  // decided on a stale count: leave it to the next reconcile
+          return Status::Ok();
+        }
+        version = (*scale)["metadata"].value("resourceVersion", "");
+      }
+      first = false;
+      auto r = k8s::UpdateScale(kube_, ns, ref.name, rails.replicas, version);
+      return r.ok() ? Status::Ok() : r.status();
+    }); });
+    if (!s.ok()) {
+      act_status = s;
+      status.SetCondition("AbleToScale", false, "FailedUpdateScale", s.message());
+      warn("FailedRescale", fmt::format("{}: could not set replicas to {}: {}", ref.name, rails.replicas, s.message()));
+      continue;
+    }
+    if (changed_by_other) {
+      notes.push_back(ref.name + ": replicas changed by someone else; decided again next period");
+      continue;
+    }
+    st.history[i].Record(now, rails.replicas - current);
+    out.scaled = true;
+    status.SetScaled(now);
+    if (metrics_ != nullptr) metrics_->ScaleAction(ns, name, ref.name, rails.replicas > current);
+    emit("Normal", "SuccessfulRescale",
+         fmt::format("{}: new size {}; policy {}; reason: {}", ref.name, rails.replicas, decided_by, decision.reason));
+    LogInfo("scaled", {{"autoscaler", key}, {"target", ref.name}, {"from", current}, {"to", rails.replicas},
+                       {"policy", decided_by}, {"reason", decision.reason}});
+  }
+  status.SetCondition("ScalingLimited", limited, limited ? "SafetyRail" : "DesiredWithinRange",
+                      limited ? fmt::format("{}", fmt::join(notes, "; ")) : "the decision is within the bounds and rate limits");
+  std::string reason = fmt::format("{}{}: {}", spec->mode == Mode::kShadow ? "Shadow, not applied; " : "", decided_by,
+                                   decision.reason);
+  if (!notes.empty()) reason += fmt::format(" [{}]", fmt::join(notes, "; "));
+  status.SetDecision(reason);
+  if (spec->mode == Mode::kShadow) {
+    const std::string sig = status.ProposalSignature();
+    if (sig != st.last_shadow) {
+      st.last_shadow = sig;
+      emit("Normal", "ShadowRecommendation", sig);
+    }
+  }
+  if (!warned) st.last_warning.clear();  // the next problem, even a repeat of an old one, is news
+  out.summary = reason;
+  return finish(act_status);
+}
+
+}  // namespace podpilot::op

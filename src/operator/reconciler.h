@@ -1,0 +1,72 @@
+// The reconcile of one PodPilotAutoscaler, level-based and idempotent (controller-runtime style):
+// given the object as last seen, it reads the world again (targets, pods, metrics), asks the
+// configured policy and the HPA rule, holds the result within the safety rails, writes the scale
+// subresource (Active mode only), and writes status and Events. Running it twice in a row with
+// nothing changed writes nothing the second time.
+//
+//   parse spec --invalid--> status InvalidSpec + Warning event, no action
+//   observe targets --Kubernetes read failed--> status AbleToScale=False + Warning, no action
+//   policy (or the HPA rule when the model or its signals are missing: FallbackActive=True)
+//   safety rails (min/max, rate limits) -> Active: PUT deployments/scale (conflicts retried on a
+//   fresh read) | Shadow: nothing written; status.proposals has both proposals
+//
+// Per-object state (the policies' windows and histories, the rate-limit history) lives here,
+// keyed by namespace/name, and is rebuilt when the object's uid or generation changes.
+//
+// Thread-safety: Reconcile and Forget may be called concurrently for DIFFERENT keys (the
+// operator's queue never hands one key to two workers at once). The clients must outlive this.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "k8s/kube_client.h"
+#include "operator/autoscaler_spec.h"
+#include "operator/operator_metrics.h"
+#include "prom/prometheus_client.h"
+
+namespace podpilot::op {
+
+struct ReconcilerOptions {
+  double period_s = 15.0;      // the control interval the policies are told about
+  std::string model_dir;       // resolves relative model paths
+  std::string component = "podpilot-operator";  // Events' source
+};
+
+struct ReconcileOutcome {
+  Status status;                // not OK: the reconcile could not complete (logged, counted)
+  bool scaled = false;          // a scale subresource was written
+  bool status_written = false;
+  std::string summary;          // one line for the log
+};
+
+class Reconciler {
+ public:
+  // `prom` may be null (no Prometheus configured). `metrics` may be null.
+  Reconciler(const k8s::KubeClient& kube, const prom::PrometheusClient* prom, OperatorMetrics* metrics,
+             ReconcilerOptions options);
+  ~Reconciler();
+
+  // Reconciles `object` (a PodPilotAutoscaler as listed/watched) at wall-clock time now_unix_s.
+  ReconcileOutcome Reconcile(const nlohmann::json& object, double now_unix_s);
+
+  // Drops the state of an object that was deleted.
+  void Forget(const std::string& ns, const std::string& name);
+
+ private:
+  struct State;
+  State& StateFor(const std::string& key);
+
+  const k8s::KubeClient& kube_;
+  const prom::PrometheusClient* prom_;
+  OperatorMetrics* metrics_;
+  ReconcilerOptions options_;
+  std::mutex mu_;  // guards states_ (the map, not the entries)
+  std::map<std::string, std::unique_ptr<State>> states_;
+};
+
+}  // namespace podpilot::op

@@ -1,0 +1,236 @@
+#include "operator/target_observer.h"
+
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "common/units.h"
+#include "k8s/resources.h"
+
+namespace podpilot::op {
+namespace {
+
+using nlohmann::json;
+
+// metav1.LabelSelector -> the string form list calls take ("app=web,tier in (a,b),!legacy").
+StatusOr<std::string> SelectorString(const json& sel, const std::string& what) {
+  std::string out;
+  auto add = [&](const std::string& term) { out += (out.empty() ? "" : ",") + term; };
+  const json labels = sel.value("matchLabels", json::object());  // items() must not outlive it
+  for (const auto& [k, v] : labels.items()) add(k + "=" + v.get<std::string>());
+  for (const auto& e : sel.value("matchExpressions", json::array())) {
+    const std::string key = e.value("key", "");
+    const std::string op = e.value("operator", "");
+    std::string values;
+    for (const auto& v : e.value("values", json::array())) values += (values.empty() ? "" : ",") + v.get<std::string>();
+    if (op == "In") add(key + " in (" + values + ")");
+    else if (op == "NotIn") add(key + " notin (" + values + ")");
+    else if (op == "Exists") add(key);
+    else if (op == "DoesNotExist") add("!" + key);
+    else return InvalidArgumentError(what + ": selector operator '" + op + "' is unknown");
+  }
+  if (out.empty()) return InvalidArgumentError(what + ": empty selector (would match every pod)");
+  return out;
+}
+
+bool PodReady(const json& pod, double* transition_s) {
+  for (const auto& c : pod.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") != "Ready") continue;
+    if (auto t = ParseRfc3339(c.value("lastTransitionTime", "")); t.ok()) *transition_s = *t;
+    return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+// One PromQL signal; on failure records the error and returns nullopt.
+std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::string& what, const std::string& query,
+                               ObservationResult* r) {
+  if (query.empty()) return std::nullopt;
+  if (prom == nullptr) {
+    r->prometheus_ok = false;
+    r->signal_errors.push_back(what + ": no Prometheus configured (--prometheus-url) for query " + query);
+    return std::nullopt;
+  }
+  auto res = prom->InstantQuery(query);
+  if (!res.ok()) {
+    r->prometheus_ok = false;
+    r->signal_errors.push_back(what + ": " + res.status().ToString());
+    return std::nullopt;
+  }
+  auto v = prom::SingleValue(*res);
+  if (!v.ok() || !std::isfinite(*v)) {
+    r->prometheus_ok = false;
+    r->signal_errors.push_back(what + ": " + (v.ok() ? "query returned " + std::to_string(*v) + ": " + query : v.status().ToString()));
+    return std::nullopt;
+  }
+  return *v;
+}
+
+}  // namespace
+
+StatusOr<double> ParseRfc3339(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+    return InvalidArgumentError("not an RFC 3339 time: '" + text + "'");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  double frac = 0;
+  size_t i = static_cast<size_t>(consumed);
+  if (i < text.size() && text[i] == '.') {
+    double scale = 0.1;
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10) frac += (text[i] - '0') * scale;
+  }
+  double offset = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh = 0, om = 0;
+    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return InvalidArgumentError("bad zone in '" + text + "'");
+    offset = (text[i] == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+  } else if (i >= text.size() || (text[i] != 'Z' && text[i] != 'z')) {
+    return InvalidArgumentError("no time zone in '" + text + "'");
+  }
+  return static_cast<double>(timegm(&tm)) + frac - offset;
+}
+
+Resources SumContainerResources(const json& pod_spec, const char* field) {
+  Resources sum;
+  for (const auto& c : pod_spec.value("containers", json::array())) {
+    const json& res = c.value("resources", json::object()).value(field, json::object());
+    if (res.contains("cpu")) {
+      if (auto v = ParseCpu(res["cpu"].get<std::string>()); v.ok()) sum.cpu += *v;
+    }
+    if (res.contains("memory")) {
+      if (auto v = ParseBytes(res["memory"].get<std::string>()); v.ok()) sum.memory += *v;
+    }
+  }
+  return sum;
+}
+
+StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const prom::PrometheusClient* prom,
+                                           const AutoscalerSpec& spec, double now, const ObserverOptions& options) {
+  ObservationResult r;
+  Observation& o = r.observation;
+  o.time_s = now;
+  o.control_interval_s = options.control_interval_s;
+  {
+    const std::time_t t = static_cast<std::time_t>(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    o.time_of_day_s = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec;
+    o.day_of_week = (tm.tm_wday + 6) % 7;  // 0 = Monday
+  }
+  const std::string& ns = spec.namespace_;
+  double window_s = 0;
+  for (const TargetRef& ref : spec.targets) {
+    const std::string what = fmt::format("Deployment {}/{}", ns, ref.name);
+    auto dep = k8s::GetDeployment(kube, ns, ref.name);
+    if (!dep.ok()) return Status(dep.status().code(), what + ": " + dep.status().message());
+    const json& d = *dep;
+    TargetObservation t;
+    t.name = ref.name;
+    t.min_replicas = ref.min_replicas;
+    t.max_replicas = ref.max_replicas;
+    t.replicas_spec = d.value("spec", json::object()).value("replicas", 1);
+    const json& pod_spec = d["spec"].value("template", json::object()).value("spec", json::object());
+    t.requests = SumContainerResources(pod_spec, "requests");
+    t.limits = SumContainerResources(pod_spec, "limits");
+    auto selector = SelectorString(d["spec"].value("selector", json::object()), what);
+    if (!selector.ok()) return selector.status();
+    r.targets.push_back({d["metadata"].value("resourceVersion", ""), *selector});
+
+    auto pods = k8s::ListPods(kube, ns, *selector);
+    if (!pods.ok()) return Status(pods.status().code(), what + " pods: " + pods.status().message());
+    std::map<std::string, size_t> index;  // pod name -> t.pods index
+    for (const auto& p : pods->value("items", json::array())) {
+      PodSample s;
+      const json& st = p.value("status", json::object());
+      const std::string phase = st.value("phase", "Pending");
+      s.phase = phase == "Running" ? PodSample::Phase::kRunning
+                : (phase == "Failed" || phase == "Succeeded") ? PodSample::Phase::kFailed
+                                                              : PodSample::Phase::kPending;
+      s.deleting = p["metadata"].contains("deletionTimestamp");
+      s.ready = PodReady(p, &s.ready_transition_s);
+      if (auto started = ParseRfc3339(st.value("startTime", "")); started.ok()) s.start_time_s = *started;
+      const bool scheduled = !p.value("spec", json::object()).value("nodeName", "").empty();
+      if (!s.deleting && s.phase != PodSample::Phase::kFailed) {
+        if (s.ready) ++t.replicas_ready;
+        else if (scheduled) ++t.replicas_starting;
+        else ++t.replicas_pending;
+      }
+      index[p["metadata"].value("name", "")] = t.pods.size();
+      t.pods.push_back(s);
+    }
+
+    // metrics.k8s.io, as the HPA's resource metrics client reads it.
+    auto metrics = kube.Get("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns + "/pods" +
+                            k8s::QueryString({{"labelSelector", *selector}}));
+    double cpu_sum = 0, mem_sum = 0;
+    int sampled_ready = 0;
+    if (!metrics.ok()) {
+      r.metrics_api_ok = false;
+      r.signal_errors.push_back("metrics.k8s.io for " + what + ": " + metrics.status().ToString());
+    } else {
+      for (const auto& m : metrics->value("items", json::array())) {
+        auto it = index.find(m["metadata"].value("name", ""));
+        if (it == index.end()) continue;  // a pod gone since the list
+        PodSample& s = t.pods[it->second];
+        double cpu = 0, mem = 0;
+        bool ok = true;
+        for (const auto& c : m.value("containers", json::array())) {
+          const json& u = c.value("usage", json::object());
+          auto cv = ParseCpu(u.value("cpu", "0"));
+          auto mv = ParseBytes(u.value("memory", "0"));
+          if (!cv.ok() || !mv.ok()) { ok = false; break; }
+          cpu += *cv;
+          mem += *mv;
+        }
+        auto ts = ParseRfc3339(m.value("timestamp", ""));
+        auto window = ParseDuration(m.value("window", "30s"));
+        if (!ok || !ts.ok() || !window.ok()) continue;
+        s.has_metrics = true;
+        s.cpu_usage = cpu;
+        s.memory_usage = mem;
+        s.metric_window_start_s = *ts - *window;
+        if (window_s == 0) window_s = *window;
+        if (s.ready && !s.deleting) {
+          cpu_sum += cpu;
+          mem_sum += mem;
+          ++sampled_ready;
+        }
+      }
+    }
+    if (sampled_ready > 0) {
+      t.cpu_usage = cpu_sum / sampled_ready;
+      t.memory_usage = mem_sum / sampled_ready;
+      if (t.requests.cpu > 0) t.cpu_utilization = t.cpu_usage / t.requests.cpu;
+      if (t.requests.memory > 0) t.memory_utilization = t.memory_usage / t.requests.memory;
+    }
+    if (!options.want_pod_samples) t.pods.clear();
+    o.targets.push_back(std::move(t));
+  }
+  o.metrics_window_s = window_s > 0 ? window_s : 30.0;
+
+  if (auto rate = QueryOne(prom, "spec.signals.requestRateQuery", spec.request_rate_query, &r)) {
+    o.request_rate = *rate;
+    // The group's entry traffic arrives at its first target (the HPA's External metric reads it).
+    if (!o.targets.empty()) o.targets[0].request_rate = *rate;
+  }
+  if (auto lat = QueryOne(prom, "spec.policy.slo.query", spec.slo.query, &r)) {
+    o.latency_p95_ms = *lat;
+    ClassObservation c;
+    c.name = "slo";
+    c.latency_p95_ms = *lat;
+    c.slo_ms = spec.slo.latency_ms;
+    c.request_rate = o.request_rate;
+    c.slo_attainment = *lat <= spec.slo.latency_ms ? 1.0 : 0.0;
+    o.slo_attainment = c.slo_attainment;
+    o.classes.push_back(c);
+    if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
+  }
+  return r;
+}
+
+}  // namespace podpilot::op

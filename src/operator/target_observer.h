@@ -1,0 +1,59 @@
+// Builds the Observation a policy sees (src/policy/observation.h) from a real cluster: the scale
+// subresource and pod template of each target Deployment, its pods (readiness, start times), the
+// metrics API (metrics.k8s.io, as the HPA reads CPU and memory) and, when the autoscaler names
+// PromQL queries, Prometheus (request rate, latency for the SLO).
+//
+// What fails and what it means:
+//  * A Kubernetes read (scale, Deployment, pods) fails -> the whole observation fails (no action
+//    may be taken on a target the operator cannot see).
+//  * The metrics API or Prometheus fails -> the observation is returned without those signals
+//    (pods carry has_metrics=false; rates stay 0) and `signal_errors` says what failed, so the
+//    caller can fall back to the HPA rule or hold, and report why.
+//
+// Thread-safety: ObserveTargets is reentrant; the clients it is given must outlive the call.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "k8s/kube_client.h"
+#include "operator/autoscaler_spec.h"
+#include "policy/observation.h"
+#include "prom/prometheus_client.h"
+
+namespace podpilot::op {
+
+struct ObservedTarget {
+  std::string scale_resource_version;  // of the Deployment, for a conditional scale update
+  std::string selector;                // label selector of its pods (scale status.selector)
+};
+
+struct ObservationResult {
+  Observation observation;             // targets index-aligned with spec.targets
+  std::vector<ObservedTarget> targets;
+  bool metrics_api_ok = true;          // false: no CPU/memory samples (signal_errors says why)
+  bool prometheus_ok = true;           // false: a configured query failed
+  std::vector<std::string> signal_errors;
+};
+
+struct ObserverOptions {
+  double control_interval_s = 15.0;
+  bool want_pod_samples = true;
+};
+
+// `prom` may be null: then PromQL signals are not read (and not reported as errors unless the
+// spec configures a query, which is then an error "no Prometheus configured").
+StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const prom::PrometheusClient* prom,
+                                           const AutoscalerSpec& spec, double now_unix_s,
+                                           const ObserverOptions& options = {});
+
+// Parses RFC 3339 times as the API server writes them ("2026-12-06T02:33:04Z", fractional
+// seconds allowed); InvalidArgument otherwise.
+StatusOr<double> ParseRfc3339(const std::string& text);
+
+// Sums the containers' resources of a pod template ("requests" or "limits"); containers without
+// the field add nothing.
+Resources SumContainerResources(const nlohmann::json& pod_spec, const char* field);
+
+}  // namespace podpilot::op
