@@ -85,7 +85,7 @@ Status ValidateOptions(const LeaderElectionOptions& o) {
   return Status::Ok();
 }
 
-bool Observe(Observation* observation, const json& lease, steady_clock::time_point now) {
+bool Observe(LeaseObservation* observation, const json& lease, steady_clock::time_point now) {
   json spec = SpecOf(lease);
   if (!observation->spec.is_null() && observation->spec == spec) return false;
   observation->spec = std::move(spec);
@@ -103,7 +103,7 @@ const char* ActionName(Action a) {
   return "?";
 }
 
-Plan PlanAcquireOrRenew(const json& current, const Observation& observation, steady_clock::time_point now,
+Plan PlanAcquireOrRenew(const json& current, const LeaseObservation& observation, steady_clock::time_point now,
                         system_clock::time_point wall_now, const LeaderElectionOptions& opts) {
   const std::string wall = k8s::FormatMicroTime(wall_now);
   const int64_t duration_s = opts.lease_duration.count() / 1000;
@@ -247,7 +247,7 @@ bool LeaderElector::TryAcquireOrRenew() {
   // than the server saw it, so our own view of the lease errs towards expiring early.
   auto record_written = [&](const json& written, steady_clock::time_point sent) {
     held_ = written;
-    observation_ = Observation{SpecOf(written), sent};
+    observation_ = LeaseObservation{SpecOf(written), sent};
     std::lock_guard<std::mutex> lock(mu_);
     holder_ = opts_.identity;
     last_renew_ = sent;

@@ -103,14 +103,14 @@ struct LeaderCallbacks {
 // ---- The decision, as pure functions (exposed for the unit test) -----------------------------
 
 // What this elector last saw of the Lease, and the local time at which its spec last changed.
-struct Observation {
+struct LeaseObservation {
   nlohmann::json spec;  // the Lease's spec as last read or written; null before the first look
   std::chrono::steady_clock::time_point time{};
 };
 
 // Records `lease` as seen at `now`: observation->time moves only when the spec differs from the
 // one seen before (client-go compares the raw record the same way). Returns whether it changed.
-bool Observe(Observation* observation, const nlohmann::json& lease, std::chrono::steady_clock::time_point now);
+bool Observe(LeaseObservation* observation, const nlohmann::json& lease, std::chrono::steady_clock::time_point now);
 
 enum class Action {
   kCreate,   // no Lease yet: create `lease`
@@ -131,7 +131,7 @@ struct Plan {
 // client-go's tryAcquireOrRenew as a pure function. `current` is the Lease as just read (null
 // when it does not exist); `observation` must already include it (Observe). `now` is the steady
 // time the expiry is judged at; `wall_now` is written into acquireTime/renewTime.
-Plan PlanAcquireOrRenew(const nlohmann::json& current, const Observation& observation,
+Plan PlanAcquireOrRenew(const nlohmann::json& current, const LeaseObservation& observation,
                         std::chrono::steady_clock::time_point now, std::chrono::system_clock::time_point wall_now,
                         const LeaderElectionOptions& opts);
 
@@ -199,7 +199,7 @@ class LeaderElector {
   const LeaderCallbacks callbacks_;
 
   // Elector-thread state (no lock needed: only Run and what it calls touch it).
-  Observation observation_;
+  LeaseObservation observation_;
   nlohmann::json held_;         // the Lease as we last wrote it while leading; null otherwise
   std::string reported_leader_;
   std::mt19937_64 rng_;

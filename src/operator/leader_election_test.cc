@@ -85,7 +85,7 @@ TEST(ValidateOptionsTest, RejectsEachBadFieldByName) {
 }
 
 TEST(PlanTest, CreatesAMissingLease) {
-  Observation obs;
+  LeaseObservation obs;
   const Plan p = PlanAcquireOrRenew(json(), obs, kT0, kWall, Opts("a"));
   EXPECT_EQ(p.action, Action::kCreate);
   EXPECT_EQ(p.holder, "a");
@@ -100,7 +100,7 @@ TEST(PlanTest, CreatesAMissingLease) {
 
 TEST(PlanTest, BlockedUntilObservedTimePlusTheRecordsDurationThenTakesOver) {
   const json lease = LeaseHeldBy("b", 15, 3, "2026-12-06T00:00:01.000000Z");
-  Observation obs;
+  LeaseObservation obs;
   ASSERT_TRUE(Observe(&obs, lease, kT0));
   Plan p = PlanAcquireOrRenew(lease, obs, kT0 + milliseconds(14'900), kWall, Opts("a"));
   EXPECT_EQ(p.action, Action::kBlocked);
@@ -123,7 +123,7 @@ TEST(PlanTest, ExpiryUsesLocalObservationTimeNotTheRemoteRenewTime) {
   // The holder's clock is an hour behind (or the record is old by its own clock): irrelevant, we
   // saw the record change only now.
   const json lease = LeaseHeldBy("b", 15, 0, "2026-12-05T23:00:00.000000Z");
-  Observation obs;
+  LeaseObservation obs;
   Observe(&obs, lease, kT0);
   EXPECT_EQ(PlanAcquireOrRenew(lease, obs, kT0 + seconds(1), kWall + std::chrono::hours(5), Opts("a")).action,
             Action::kBlocked);
@@ -131,7 +131,7 @@ TEST(PlanTest, ExpiryUsesLocalObservationTimeNotTheRemoteRenewTime) {
 
 TEST(PlanTest, UsesTheDurationTheHolderWroteNotOurs) {
   const json lease = LeaseHeldBy("b", 60, 0, "2026-12-06T00:00:01.000000Z");
-  Observation obs;
+  LeaseObservation obs;
   Observe(&obs, lease, kT0);
   // Our own lease_duration is 15 s, but b asked for 60.
   EXPECT_EQ(PlanAcquireOrRenew(lease, obs, kT0 + seconds(20), kWall, Opts("a")).action, Action::kBlocked);
@@ -139,7 +139,7 @@ TEST(PlanTest, UsesTheDurationTheHolderWroteNotOurs) {
 }
 
 TEST(PlanTest, AHolderThatKeepsRenewingKeepsUsBlocked) {
-  Observation obs;
+  LeaseObservation obs;
   json lease = LeaseHeldBy("b", 15, 0, "2026-12-06T00:00:01.000000Z", "1");
   Observe(&obs, lease, kT0);
   // Re-reading the same record does not move the observation time.
@@ -163,7 +163,7 @@ TEST(PlanTest, ReleasedLeaseIsTakenAtOnce) {
   EXPECT_EQ(released["spec"]["acquireTime"], k8s::FormatMicroTime(kWall));
   EXPECT_EQ(released["metadata"]["resourceVersion"], "7");  // released only if still ours
 
-  Observation obs;
+  LeaseObservation obs;
   Observe(&obs, released, kT0);
   const Plan p = PlanAcquireOrRenew(released, obs, kT0, kWall, Opts("a"));  // not expired, but no holder
   EXPECT_EQ(p.action, Action::kAcquire);
@@ -173,7 +173,7 @@ TEST(PlanTest, ReleasedLeaseIsTakenAtOnce) {
 
 TEST(PlanTest, RenewKeepsAcquireTimeAndTransitions) {
   const json lease = LeaseHeldBy("a", 15, 5, "2026-12-06T00:00:01.000000Z");
-  Observation obs;
+  LeaseObservation obs;
   Observe(&obs, lease, kT0);
   // Even past its expiry a record naming us is ours to renew (a restart with the same identity).
   for (auto at : {kT0 + seconds(1), kT0 + seconds(100)}) {
@@ -188,7 +188,7 @@ TEST(PlanTest, RenewKeepsAcquireTimeAndTransitions) {
 TEST(PlanTest, ToleratesOmittedFields) {
   // A Lease created by kubectl with an empty spec: no holder, no duration, no transitions.
   const json bare = {{"metadata", {{"name", "podpilot"}, {"resourceVersion", "3"}}}};
-  Observation obs;
+  LeaseObservation obs;
   Observe(&obs, bare, kT0);
   const Plan p = PlanAcquireOrRenew(bare, obs, kT0, kWall, Opts("a"));
   EXPECT_EQ(p.action, Action::kAcquire);

@@ -22,13 +22,14 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
                              .Name("podpilot_reconcile_duration_seconds")
                              .Help("Time of one reconcile, Kubernetes and Prometheus calls included.")
                              .Register(r)
-                             .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+                             .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02,
+                                                                            0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
   reconcile_compute_ = &BuildHistogram()
                             .Name("podpilot_reconcile_compute_seconds")
                             .Help("Time of one reconcile without waiting for API answers (parsing, policies, rails, status).")
                             .Register(r)
-                            .Add({}, prometheus::Histogram::BucketBoundaries{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
-                                                                             0.001, 0.0025, 0.005, 0.01, 0.025, 0.1});
+                            .Add({}, prometheus::Histogram::BucketBoundaries{0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005,
+                                                                             0.001, 0.002, 0.005, 0.01, 0.1});
   autoscalers_ = &BuildGauge().Name("podpilot_autoscalers").Help("PodPilotAutoscaler objects managed.").Register(r).Add({});
   is_leader_ = &BuildGauge().Name("podpilot_is_leader").Help("1 while this replica holds the leader Lease.").Register(r).Add({});
   current_ = &BuildGauge().Name("podpilot_current_replicas").Help("Replicas of each target (scale spec).").Register(r);

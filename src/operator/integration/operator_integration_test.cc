@@ -198,22 +198,29 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
               {"spec",
                {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "upstream-hpa"}}},
                 {"minReplicas", 1},
-                {"maxReplicas", 6},
+                {"maxReplicas", 10},
                 {"metrics", CpuMetrics()},
                 {"behavior", FastDownBehavior()}}}};
   auto created = admin_->Post("/apis/autoscaling/v2/namespaces/" + ns_ + "/horizontalpodautoscalers", hpa);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("podpilot", "podpilot-hpa", "Active", 6)).ok());
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("podpilot", "podpilot-hpa", "Active", 10)).ok());
   std::thread runner;
   auto op = StartOperator(15, &runner);  // the HPA controller's sync period
   // Phase 1: 200 % of the request -> both settle at the same count.
-  auto settled = [](int* a, int* b) {
+  // The replica counts each side went through, for the log.
+  std::vector<int> path_a, path_b;
+  auto track = [&](int a, int b) {
+    if (path_a.empty() || path_a.back() != a) path_a.push_back(a);
+    if (path_b.empty() || path_b.back() != b) path_b.push_back(b);
+  };
+  auto settled = [&](int* a, int* b) {
     // Both unchanged for 45 s (three sync periods).
     int last_a = -2, last_b = -2, stable = 0;
     const auto end = Clock::now() + std::chrono::seconds(300);
     while (Clock::now() < end && stable < 45) {
       *a = Replicas("upstream-hpa");
       *b = Replicas("podpilot-hpa");
+      track(*a, *b);
       stable = (*a == last_a && *b == last_b && *a > 1 == (*b > 1)) ? stable + 1 : 0;
       last_a = *a;
       last_b = *b;
@@ -235,6 +242,12 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
   EXPECT_TRUE(WaitUntil([&] { return settled(&c, &d); }, std::chrono::seconds(1)));
   EXPECT_EQ(c, d) << "upstream HPA " << c << " vs podpilot's HPA policy " << d;
   std::printf("[side-by-side] at 10%% of the request: upstream HPA %d, podpilot %d\n", c, d);
+  auto show = [](const std::vector<int>& p) {
+    std::string s;
+    for (int v : p) s += (s.empty() ? "" : " -> ") + std::to_string(v);
+    return s;
+  };
+  std::printf("[side-by-side] replicas seen: upstream HPA %s; podpilot %s\n", show(path_a).c_str(), show(path_b).c_str());
   op->Stop();
   runner.join();
 }
