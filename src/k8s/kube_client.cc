@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "k8s/api_status.h"
 #include "net/curl_util.h"
@@ -110,7 +111,7 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return call->stop != nullptr && call->stop->load() ? 1 : 0;
 }
 
-Status Perform(const KubeConfig& config, const ClientOptions& options, Call& call);
+Status Perform(const KubeConfig& config, const ClientOptions& options, CurlHandlePool* pool, Call& call);
 
 }  // namespace
 
@@ -188,7 +189,7 @@ StatusOr<nlohmann::json> KubeClient::Request(const char* method, const std::stri
   call.body = body;
   call.content_type = content_type;
   call.timeout = options_.timeout;
-  PP_RETURN_IF_ERROR(Perform(config_, options_, call));
+  PP_RETURN_IF_ERROR(Perform(config_, options_, pool_.get(), call));
   const std::string where = fmt::format("{} {}", method, call.url);
   if (call.http_code < 200 || call.http_code > 299) {
     return ApiErrorStatus(call.http_code, call.response, where, call.retry_after);
@@ -209,7 +210,7 @@ Status KubeClient::Stream(const std::string& path, const std::function<bool(std:
   call.on_line = &on_line;
   call.stop = stop;
   call.timeout = max_duration;
-  Status s = Perform(config_, options_, call);
+  Status s = Perform(config_, options_, pool_.get(), call);
   if (!s.ok() || call.stopped) return s;
   if (call.http_code < 200 || call.http_code > 299) {
     return ApiErrorStatus(call.http_code, call.response, fmt::format("GET {}", call.url), call.retry_after);
@@ -217,14 +218,71 @@ Status KubeClient::Stream(const std::string& path, const std::function<bool(std:
   return Status::Ok();
 }
 
+class CurlHandlePool {
+ public:
+  ~CurlHandlePool() {
+    for (CURL* h : idle_) curl_easy_cleanup(h);
+  }
+  // A handle for one request, reset to default options (libcurl keeps its connection, DNS and TLS
+  // session caches across curl_easy_reset). Returned to the pool when the lease ends; without a
+  // pool the handle is the lease's own.
+  class Lease {
+   public:
+    explicit Lease(CurlHandlePool* pool) : pool_(pool) {
+      if (pool_ != nullptr) {
+        std::lock_guard<std::mutex> lock(pool_->mu_);
+        if (!pool_->idle_.empty()) {
+          h_ = pool_->idle_.back();
+          pool_->idle_.pop_back();
+        }
+      }
+      if (h_ != nullptr) {
+        curl_easy_reset(h_);
+      } else {
+        h_ = curl_easy_init();
+      }
+    }
+    ~Lease() {
+      if (h_ == nullptr) return;
+      if (pool_ != nullptr) {
+        curl_easy_reset(h_);  // drop pointers into the finished request (error buffer, headers)
+        std::lock_guard<std::mutex> lock(pool_->mu_);
+        if (pool_->idle_.size() < kMaxIdle) {
+          pool_->idle_.push_back(h_);
+          return;
+        }
+      }
+      curl_easy_cleanup(h_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    CURL* get() const { return h_; }
+
+   private:
+    CurlHandlePool* pool_;
+    CURL* h_ = nullptr;
+  };
+
+ private:
+  static constexpr size_t kMaxIdle = 16;  // > the operator's worker threads
+  std::mutex mu_;
+  std::vector<CURL*> idle_;
+};
+
+KubeClient::KubeClient(KubeConfig config, ClientOptions options)
+    : config_(std::move(config)), options_(std::move(options)), pool_(std::make_shared<CurlHandlePool>()) {}
+
 namespace {
 
 // Runs one request described by `call`; OK once an HTTP answer (any status) arrived or the
 // caller stopped the stream, else the transport error.
-Status Perform(const KubeConfig& config, const ClientOptions& options, Call& call) {
+Status Perform(const KubeConfig& config, const ClientOptions& options, CurlHandlePool* pool, Call& call) {
   const std::string where = fmt::format("{} {}", call.method, call.url);
-  CurlPtr<CURL> h(curl_easy_init());
-  if (!h) return InternalError(where + ": curl_easy_init failed");
+  // Ordinary requests reuse a pooled handle (and its open connection); a watch stream gets its
+  // own, since it holds the connection for minutes and often ends by being aborted.
+  const bool pooled = call.on_line == nullptr && pool != nullptr;
+  CurlHandlePool::Lease h(pooled ? pool : nullptr);
+  if (!h.get()) return InternalError(where + ": curl_easy_init failed");
   CURL* c = h.get();
   call.handle = c;
   call.max_bytes = options.max_response_bytes;

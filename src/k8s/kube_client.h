@@ -29,6 +29,7 @@
 #include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,11 @@ enum class PatchType {
 
 // "?a=1&b=x%2Fy" from key/value pairs (values URL-escaped; empty values dropped); "" if none.
 std::string QueryString(std::initializer_list<std::pair<const char*, std::string>> params);
+
+// Idle libcurl easy handles of one client (and its copies), reused so that consecutive requests
+// keep their TCP + TLS connection (libcurl's per-handle connection cache): without it every
+// request paid a TLS handshake, which dominated the operator's CPU. Thread-safe.
+class CurlHandlePool;
 
 class KubeClient {
  public:
@@ -89,13 +95,14 @@ class KubeClient {
   const std::string& default_namespace() const { return config_.default_namespace; }
 
  private:
-  KubeClient(KubeConfig config, ClientOptions options) : config_(std::move(config)), options_(std::move(options)) {}
+  KubeClient(KubeConfig config, ClientOptions options);
 
   StatusOr<nlohmann::json> Request(const char* method, const std::string& path, const std::string* body,
                                    const char* content_type) const;
 
   KubeConfig config_;
   ClientOptions options_;
+  std::shared_ptr<CurlHandlePool> pool_;  // shared by copies: same server, same settings
 };
 
 }  // namespace podpilot::k8s
