@@ -247,3 +247,42 @@ cmd_kubectl() {
   [[ -f "$STATE_DIR/admin.kubeconfig" ]] || die "no environment in $STATE_DIR: run 'scripts/testenv up' first"
   exec "$K8S_BIN_DIR/kubectl" --kubeconfig "$STATE_DIR/admin.kubeconfig" "$@"
 }
+
+# Fault injection for tests: `stop NAME` stops one running component (the others keep running);
+# `start NAME` starts it again on the same ports with the same certificates and data.
+# Restartable: kube-apiserver (etcd keeps the state) and prometheus (its TSDB is kept).
+RESTARTABLE=(kube-apiserver prometheus)
+check_restartable() {
+  local n
+  for n in "${RESTARTABLE[@]}"; do [[ "$1" == "$n" ]] && return 0; done
+  die "$1 cannot be stopped and started on its own (can: ${RESTARTABLE[*]})"
+}
+
+cmd_stop() {
+  [[ $# -eq 1 ]] || die "stop: want one component name"
+  check_restartable "$1"
+  [[ -f "$STATE_DIR/$MARKER" ]] || die "no environment in $STATE_DIR"
+  load_state
+  local pid
+  pid=$(component_pid "$1")
+  if [[ -n "$pid" ]] && pid_alive "$pid" && pid_cmdline_has "$pid" "$STATE_DIR/"; then
+    stop_group "$pid" 10
+    log "$1 stopped"
+  else
+    log "$1 was not running"
+  fi
+}
+
+cmd_start() {
+  [[ $# -eq 1 ]] || die "start: want one component name"
+  check_restartable "$1"
+  [[ -f "$STATE_DIR/$MARKER" ]] || die "no environment in $STATE_DIR"
+  load_state
+  READY_TIMEOUT=${PODPILOT_TESTENV_TIMEOUT:-60}
+  SCRAPE_INTERVAL=${PODPILOT_TESTENV_SCRAPE_INTERVAL:-15s}
+  [[ " $(running_components | tr '\n' ' ') " != *" $1 "* ]] || { log "$1 is already running"; return 0; }
+  case "$1" in
+    kube-apiserver) start_apiserver ;;
+    prometheus) ensure_prometheus; start_prometheus ;;
+  esac
+}
