@@ -7,23 +7,18 @@
 # Environment: PODPILOT_VENV (default build/venv), PYTHON (interpreter that creates the venv,
 # default python3), PODPILOT_BIN (the CLI the parity tests compare against; CTest sets it),
 # CMAKE_BUILD_PARALLEL_LEVEL (compile jobs). Test tools come from PyPI; torch and
-# Stable-Baselines3 are NOT installed (their tests skip unless you install them yourself).
+# Stable-Baselines3 are NOT installed (tests/test_sb3.py skips; bench/sb3_vs_cpp_ppo.sh sets up a
+# venv that has them, see python/README.md).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${PODPILOT_VENV:-$root/build/venv}"
 
-if [ ! -x "$venv/bin/python" ]; then
-  echo "run_tests: creating $venv"
-  "${PYTHON:-python3}" -m venv "$venv"
-fi
-py="$venv/bin/python"
-
-# Build tools are installed into the venv and the package is built without isolation, so a rerun
-# neither re-downloads them nor rebuilds the C++ from scratch (the CMake tree persists in
-# build/python-wheel/). Already-satisfied requirements cost no network access.
-"$py" -m pip install --quiet --disable-pip-version-check \
-  "scikit-build-core>=0.10" "pybind11>=2.12" "numpy>=1.23" "gymnasium>=1.1" "pytest>=7"
+# The venv and its tools (python/venv.sh, shared with other tests that need numpy). Build tools
+# are installed into the venv and the package is built without isolation, so a rerun neither
+# re-downloads them nor rebuilds the C++ from scratch (the CMake tree persists in
+# build/python-wheel/).
+py="$(PODPILOT_VENV="$venv" "$root/python/venv.sh")"
 echo "run_tests: building and installing ./python"
 "$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall \
   "$root/python"

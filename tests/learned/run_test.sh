@@ -8,8 +8,9 @@
 #   tests/learned/run_test.sh                       # finds build/*/src/policy/learned/learned_example_model
 #   LEARNED_EXAMPLE_MODEL=/path/to/tool tests/learned/run_test.sh
 #
-# Needs python3 with numpy. Without numpy it skips (exit 77, CTest's SKIP_RETURN_CODE here) and
-# says so; it does not install anything. The last line is "N passed, M failed".
+# Python: the project's virtual environment (python/venv.sh creates it on first use, as
+# python/run_tests.sh does, with numpy from PyPI), or PODPILOT_PYTHON=/path/to/python with numpy.
+# The last line is "N passed, M failed".
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,16 +26,16 @@ finish() {
   exit $?
 }
 
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "SKIP: python3 is not installed"
-  echo "0 passed, 0 failed, 1 skipped"
-  exit 77
+PY=${PODPILOT_PYTHON:-}
+if [ -z "$PY" ] && ! PY=$("$ROOT/python/venv.sh"); then
+  fail "could not set up the project's Python venv (python/venv.sh; messages above)"
+  finish
 fi
-if ! python3 -c "import numpy" >/dev/null 2>&1; then
-  echo "SKIP: numpy is not available to python3 (apt-get install python3-numpy, or pip install numpy); not installing it here"
-  echo "0 passed, 0 failed, 1 skipped"
-  exit 77
+if ! "$PY" -c "import numpy" >/dev/null 2>&1; then
+  fail "numpy is not available to $PY"
+  finish
 fi
+echo "using python $PY"
 
 TOOL=${LEARNED_EXAMPLE_MODEL:-}
 if [ -z "$TOOL" ]; then
@@ -53,7 +54,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # compare_dump DUMP READER_JSON FORWARD_JSON: exits non-zero with the first difference.
 compare_dump() {
-  python3 - "$@" <<'EOF'
+  "$PY" - "$@" <<'EOF'
 import json, math, sys
 dump, reader, fwd = (json.load(open(p)) for p in sys.argv[1:4])
 if dump["metadata"] != reader["metadata"]:
@@ -92,10 +93,10 @@ agree() {
     sed 's/^/    /' "$TMP/$name.tool.out"
     return
   fi
-  python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["probe"]["features"], open(sys.argv[2], "w"))' \
+  "$PY" -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["probe"]["features"], open(sys.argv[2], "w"))' \
     "$dump" "$TMP/$name.x.json"
-  if ! python3 "$CHECK" "$model" --json >"$TMP/$name.reader.json" 2>"$TMP/$name.err" ||
-     ! python3 "$CHECK" "$model" --forward "@$TMP/$name.x.json" >"$TMP/$name.fwd.json" 2>>"$TMP/$name.err"; then
+  if ! "$PY" "$CHECK" "$model" --json >"$TMP/$name.reader.json" 2>"$TMP/$name.err" ||
+     ! "$PY" "$CHECK" "$model" --forward "@$TMP/$name.x.json" >"$TMP/$name.fwd.json" 2>>"$TMP/$name.err"; then
     fail "$name: the Python reader refused the file"
     sed 's/^/    /' "$TMP/$name.err"
     return
@@ -113,7 +114,7 @@ agree one-target-deep --mode delta --logits concat --activation relu --targets 1
 
 # ---- the human-readable listing names what is in the file -------------------------------------
 model="$TMP/delta-concat-tanh.safetensors"
-if out=$(python3 "$CHECK" "$model") && grep -q 'podpilot_format_version: 1' <<<"$out" &&
+if out=$("$PY" "$CHECK" "$model") && grep -q 'podpilot_format_version: 1' <<<"$out" &&
    grep -q 'policy.0.weight: F32 \[16, 44\]' <<<"$out" && grep -q '"activation": "tanh"' <<<"$out"; then
   pass "listing shows metadata and tensor shapes"
 else
@@ -125,7 +126,7 @@ fi
 # refused NAME FILE EXPECTED-SUBSTRING
 refused() {
   local err
-  if err=$(python3 "$CHECK" "$2" 2>&1 >/dev/null); then
+  if err=$("$PY" "$CHECK" "$2" 2>&1 >/dev/null); then
     fail "$1: accepted"
   elif grep -qF -- "$3" <<<"$err" && grep -qF -- "$2" <<<"$err"; then
     pass "$1"
@@ -141,7 +142,7 @@ refused "truncated inside the header" "$TMP/short-header" "is beyond the end of 
 head -c $((size - 7)) "$model" >"$TMP/short-data"
 refused "truncated inside the data" "$TMP/short-data" "is the file truncated?"
 # Rewrite the header with a newer format version (the length prefix changes with it).
-python3 - "$model" "$TMP/newer" <<'EOF'
+"$PY" - "$model" "$TMP/newer" <<'EOF'
 import json, struct, sys
 data = open(sys.argv[1], "rb").read()
 (n,) = struct.unpack("<Q", data[:8])
