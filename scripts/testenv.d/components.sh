@@ -267,8 +267,8 @@ ensure_prometheus() {
 # setup_operator_identity: RBAC for the operator's ServiceAccount, a TokenRequest token in a
 # kubeconfig of its own, and a check that the role allows what it must and nothing more.
 setup_operator_identity() {
-  kubectl_admin apply -f "$TESTENV_D/operator-rbac.yaml" >/dev/null ||
-    die "could not apply scripts/testenv.d/operator-rbac.yaml"
+  kubectl_admin apply -k "$TESTENV_D/../../deploy/rbac" >/dev/null ||
+    die "could not apply deploy/rbac (the operator's shipped RBAC)"
   local token
   token=$(kubectl_admin create token podpilot-operator -n podpilot-system --duration=24h) ||
     die "TokenRequest for podpilot-system/podpilot-operator failed"

@@ -1,6 +1,8 @@
 #include "operator/leader_election.h"
 
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
+
+#include "operator/json_log.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -228,8 +230,8 @@ void LeaderElector::SetError(const Status& s) {
   std::lock_guard<std::mutex> lock(mu_);
   // Logged once per distinct error, not once per RetryPeriod.
   if (!s.ok() && (s.code() != last_error_.code() || s.message() != last_error_.message())) {
-    spdlog::warn("leader election: lease {}/{} as {}: {}", opts_.lease_namespace, opts_.lease_name, opts_.identity,
-                 s.ToString());
+    LogWarn(fmt::format("leader election: lease {}/{} as {}: {}", opts_.lease_namespace, opts_.lease_name, opts_.identity,
+                 s.ToString()));
   }
   last_error_ = s;
 }
@@ -267,8 +269,8 @@ bool LeaderElector::TryAcquireOrRenew() {
         record_written(*r, sent);
         return true;
       }
-      spdlog::debug("leader election: optimistic renew of {}/{} failed, re-reading: {}", ns, opts_.lease_name,
-                    r.status().ToString());
+      LogDebug(fmt::format("leader election: optimistic renew of {}/{} failed, re-reading: {}", ns, opts_.lease_name,
+                    r.status().ToString()));
     }
   }
 
@@ -302,8 +304,8 @@ bool LeaderElector::TryAcquireOrRenew() {
     held_ = json();
     if (k8s::IsConflict(written.status()) || k8s::IsAlreadyExists(written.status())) {
       // Someone else wrote between our read and write: they won this round.
-      spdlog::debug("leader election: {} of {}/{} lost a race: {}", ActionName(plan.action), ns, opts_.lease_name,
-                    written.status().ToString());
+      LogDebug(fmt::format("leader election: {} of {}/{} lost a race: {}", ActionName(plan.action), ns, opts_.lease_name,
+                    written.status().ToString()));
       SetError(Status::Ok());
     } else {
       SetError(written.status());
@@ -311,8 +313,8 @@ bool LeaderElector::TryAcquireOrRenew() {
     return false;
   }
   if (plan.action != Action::kRenew) {
-    spdlog::info("leader election: {} acquired lease {}/{} ({}, leaseTransitions {})", opts_.identity, ns,
-                 opts_.lease_name, ActionName(plan.action), IntField(SpecOf(*written), "leaseTransitions"));
+    LogInfo(fmt::format("leader election: {} acquired lease {}/{} ({}, leaseTransitions {})", opts_.identity, ns,
+                 opts_.lease_name, ActionName(plan.action), IntField(SpecOf(*written), "leaseTransitions")));
   }
   record_written(*written, sent);
   return true;
@@ -327,7 +329,7 @@ void LeaderElector::Release() {
     SetError(r.status().WithPrefix("releasing the lease"));
     return;
   }
-  spdlog::info("leader election: {} released lease {}/{}", opts_.identity, opts_.lease_namespace, opts_.lease_name);
+  LogInfo(fmt::format("leader election: {} released lease {}/{}", opts_.identity, opts_.lease_namespace, opts_.lease_name));
   Observe(&observation_, *r, opts_.clock->Now());
   std::lock_guard<std::mutex> lock(mu_);
   holder_ = "";
@@ -342,8 +344,8 @@ void LeaderElector::ReportTransition() {
 
 void LeaderElector::Run(std::stop_token stop) {
   const Clock& clock = *opts_.clock;
-  spdlog::info("leader election: {} competing for lease {}/{}", opts_.identity, opts_.lease_namespace,
-               opts_.lease_name);
+  LogInfo(fmt::format("leader election: {} competing for lease {}/{}", opts_.identity, opts_.lease_namespace,
+               opts_.lease_name));
   while (!stop.stop_requested()) {
     // Candidate: try every RetryPeriod (jittered, so candidates do not hit the server in step).
     bool acquired = false;
@@ -377,10 +379,10 @@ void LeaderElector::Run(std::stop_token stop) {
       const bool taken = !holder.empty() && holder != opts_.identity;
       const auto since = clock.Now() - LastRenewTime().value_or(steady_clock::time_point{});
       if (taken || since >= opts_.renew_deadline) {
-        spdlog::warn("leader election: {} lost lease {}/{} ({})", opts_.identity, opts_.lease_namespace,
+        LogWarn(fmt::format("leader election: {} lost lease {}/{} ({})", opts_.identity, opts_.lease_namespace,
                      opts_.lease_name,
                      taken ? "now held by " + holder
-                           : "no renewal for " + std::to_string(std::chrono::duration<double>(since).count()) + " s");
+                           : "no renewal for " + std::to_string(std::chrono::duration<double>(since).count()) + " s"));
         break;
       }
     }

@@ -6,6 +6,7 @@
 
 #include "eval/policy_registry.h"
 #include "k8s/resources.h"
+#include "policy/hpa/hpa_policy.h"
 #include "operator/json_log.h"
 #include "operator/safety_rails.h"
 #include "operator/status_builder.h"
@@ -249,9 +250,20 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   } else {
     status.SetCondition("FallbackActive", false, "PolicyInUse", "the configured policy decides");
   }
+  // ScalingActive as the HPA reports it: the metrics API answered, and the HPA rule could compute
+  // a proposal from it (no pod with a sample yet, e.g. right after start-up, is False too).
+  const hpa::Condition* hpa_active = nullptr;
+  if (const auto* rule = dynamic_cast<const hpa::HpaPolicy*>(st.hpa.get()); rule != nullptr) {
+    for (const auto& r : rule->last_results()) {
+      const hpa::Condition* c = r.FindCondition(hpa::ConditionType::kScalingActive);
+      if (c != nullptr && !c->status) hpa_active = c;
+    }
+  }
   if (!observed->metrics_api_ok) {
     status.SetCondition("ScalingActive", false, "FailedGetResourceMetric", observed->signal_errors.front());
     warn("FailedGetResourceMetric", observed->signal_errors.front());
+  } else if (hpa_active != nullptr) {
+    status.SetCondition("ScalingActive", false, hpa_active->reason, hpa_active->message);
   } else {
     status.SetCondition("ScalingActive", true, "ValidMetricFound", "the metrics the policy needs are available");
   }

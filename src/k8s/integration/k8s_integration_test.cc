@@ -279,7 +279,7 @@ TEST_F(K8sIntegrationTest, RestrictedIdentityGetsExactlyItsRbac) {
   EnsureDeployment("web");
   const KubeClient op = Operator();
   EXPECT_EQ(op.default_namespace(), "podpilot-system");
-  // Allowed by operator-rbac.yaml.
+  // Allowed by deploy/rbac (the operator's shipped RBAC).
   EXPECT_TRUE(ListDeployments(op, ns_).ok());
   const Status rescaled = RetryOnConflict([&]() -> Status {
     PP_ASSIGN_OR_RETURN(json scale, GetScale(op, ns_, "web"));
