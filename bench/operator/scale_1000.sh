@@ -91,6 +91,7 @@ printf '\n== operator managing %d PodPilotAutoscalers, period 15 s, window %.0f 
 printf 'reconciles in window: %.0f ok (%.1f/s; expected %.1f/s), errors total: %s\n' "$(echo "$ok1 - $ok0" | bc)" \
   "$(echo "($ok1 - $ok0) / $elapsed" | bc -l)" "$(echo "$n / 15" | bc -l)" "$err1"
 printf 'CPU: %.2f %% of one core\n' "$(echo "100 * ($cpu1 - $cpu0) / $elapsed" | bc -l)"
+printf "status writes in window: %.0f\n" "$(echo "$(awk '$1 == "podpilot_status_writes_total" {print $2}' "$tmp/after.txt") - $(awk '$1 == "podpilot_status_writes_total" {print $2}' "$tmp/before.txt")" | bc)"
 printf 'RSS: %.1f MB at the end, %.1f MB max (sampled every 2 s)\n' \
   "$(awk '$1 == "process_resident_memory_bytes" {print $2 / 1e6}' "$tmp/after.txt")" "$(echo "$max_rss / 1000000" | bc -l)"
 printf 'reconcile latency incl. API calls: p50 %.2f ms, p99 %.2f ms\n' \

@@ -14,6 +14,7 @@
 
 #include "k8s/resources.h"
 #include "k8s/watcher.h"
+#include "operator/cluster_cache.h"
 #include "operator/json_log.h"
 #include "operator/leader_election.h"
 #include "operator/reconciler.h"
@@ -24,6 +25,7 @@ namespace podpilot::op {
 using nlohmann::json;
 
 struct Operator::Impl {
+  std::unique_ptr<ClusterCache> cache;
   std::unique_ptr<k8s::Watcher> watcher;
   WorkQueue queue;
   std::unique_ptr<Reconciler> reconciler;
@@ -50,6 +52,11 @@ Operator::Operator(k8s::KubeClient kube, std::optional<prom::PrometheusClient> p
     options_.identity = fmt::format("{}_{}", host, ::getpid());
   }
   ReconcilerOptions ropts;
+  if (options_.cache) {
+    const auto ttl = std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, options_.period_s / 2) * 1000));
+    impl_->cache = std::make_unique<ClusterCache>(kube_, options_.namespace_, ttl);
+    ropts.cache = impl_->cache.get();
+  }
   ropts.period_s = options_.period_s;
   ropts.model_dir = options_.model_dir;
   impl_->reconciler = std::make_unique<Reconciler>(kube_, prom_ ? &*prom_ : nullptr, &metrics_, ropts);
@@ -210,6 +217,7 @@ Status Operator::Run() {
     LogInfo("serving /metrics /healthz /readyz", {{"address", fmt::format("{}:{}", host, bound)}});
   }
 
+  if (impl_->cache) impl_->cache->Start();
   impl_->watcher = std::make_unique<k8s::Watcher>(kube_, k8s::PodPilotAutoscalers(), options_.namespace_);
   impl_->threads.emplace_back([this] { WatchLoop(); });
   for (int i = 0; i < std::max(1, options_.workers); ++i) impl_->threads.emplace_back([this] { WorkerLoop(); });
@@ -232,6 +240,7 @@ Status Operator::Run() {
       Stop();
       for (auto& t : impl_->threads) t.join();
       impl_->threads.clear();
+      if (impl_->cache) impl_->cache->Stop();
       return elector.status();
     }
     impl_->elector = std::move(elector).value();
@@ -248,6 +257,7 @@ Status Operator::Run() {
   // Stop acting first, then give the Lease back (release on cancel) so a standby takes over fast.
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  if (impl_->cache) impl_->cache->Stop();
   if (impl_->elector) impl_->elector->Stop();
   LogInfo("operator stopped", {{"identity", options_.identity}});
   return Status::Ok();

@@ -37,6 +37,9 @@ struct OperatorOptions {
   std::string lease_name = "podpilot-operator";
   std::string identity;                // default: hostname_pid
   std::string model_dir;
+  // Read Deployments and pods from watch-fed caches (and pod metrics at most every
+  // min(5 s, period / 2) per namespace) instead of three API requests per reconcile.
+  bool cache = true;
   // Lease timing (client-go defaults).
   double lease_duration_s = 15, renew_deadline_s = 10, retry_period_s = 2;
 };

@@ -39,6 +39,7 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   fallback_ = &BuildCounter().Name("podpilot_fallback_total").Help("Decisions taken by the HPA rule instead of the configured policy.").Register(r);
   clamps_ = &BuildCounter().Name("podpilot_safety_clamps_total").Help("Proposals changed by a safety rail.").Register(r);
   source_errors_ = &BuildCounter().Name("podpilot_source_errors_total").Help("Failed reads of a signal source.").Register(r);
+  status_writes_ = &BuildCounter().Name("podpilot_status_writes_total").Help("Writes of the status subresource (only when it changed).").Register(r).Add({});
   rss_ = &BuildGauge().Name("process_resident_memory_bytes").Help("Resident memory size in bytes.").Register(r).Add({});
   cpu_ = &BuildCounter().Name("process_cpu_seconds_total").Help("Total user and system CPU time spent in seconds.").Register(r).Add({});
 }

@@ -13,6 +13,7 @@
 //   podpilot_scale_actions_total{namespace,autoscaler,target,direction}
 //   podpilot_fallback_total{namespace,autoscaler,reason}
 //   podpilot_safety_clamps_total{namespace,autoscaler,rail}
+//   podpilot_status_writes_total                     counter  status subresource writes
 //   podpilot_source_errors_total{source}             prometheus | metrics-api | kubernetes
 //   process_resident_memory_bytes, process_cpu_seconds_total   (read from /proc at scrape time)
 //
@@ -44,6 +45,7 @@ class OperatorMetrics {
   void Fallback(const std::string& ns, const std::string& name, const std::string& reason);
   void Clamp(const std::string& ns, const std::string& name, const std::string& rail);
   void SourceError(const std::string& source);
+  void StatusWritten() { status_writes_->Increment(); }
   // Drops every series of one autoscaler (it was deleted).
   void Forget(const std::string& ns, const std::string& name);
 
@@ -64,6 +66,7 @@ class OperatorMetrics {
   prometheus::Family<prometheus::Counter>* fallback_;
   prometheus::Family<prometheus::Counter>* clamps_;
   prometheus::Family<prometheus::Counter>* source_errors_;
+  prometheus::Counter* status_writes_;
   prometheus::Gauge* rss_;
   prometheus::Counter* cpu_;  // holds the last value read; see Serialize
   mutable double cpu_reported_ = 0;

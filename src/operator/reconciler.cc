@@ -134,6 +134,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       if (out.status.ok()) out.status = written.status();
     } else {
       out.status_written = *written;
+      if (*written && metrics_ != nullptr) metrics_->StatusWritten();
     }
     if (metrics_ != nullptr) {
       metrics_->ReconcileDone(out.status.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
@@ -160,6 +161,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
 
   ObserverOptions oopts;
   oopts.control_interval_s = options_.period_s;
+  oopts.cache = options_.cache;
   auto observed = timed([&] { return ObserveTargets(kube_, prom_, *spec, now, oopts); });
   if (!observed.ok()) {
     if (metrics_ != nullptr) metrics_->SourceError("kubernetes");

@@ -31,10 +31,13 @@
 
 namespace podpilot::op {
 
+class ClusterCache;
+
 struct ReconcilerOptions {
   double period_s = 15.0;      // the control interval the policies are told about
   std::string model_dir;       // resolves relative model paths
   std::string component = "podpilot-operator";  // Events' source
+  ClusterCache* cache = nullptr;  // where targets are read from once synced (not owned)
 };
 
 struct ReconcileOutcome {

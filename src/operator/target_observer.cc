@@ -7,6 +7,7 @@
 
 #include "common/units.h"
 #include "k8s/resources.h"
+#include "operator/cluster_cache.h"
 
 namespace podpilot::op {
 namespace {
@@ -126,7 +127,8 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   double window_s = 0;
   for (const TargetRef& ref : spec.targets) {
     const std::string what = fmt::format("Deployment {}/{}", ns, ref.name);
-    auto dep = k8s::GetDeployment(kube, ns, ref.name);
+    const bool cached = options.cache != nullptr && options.cache->Synced();
+    auto dep = cached ? options.cache->GetDeployment(ns, ref.name) : k8s::GetDeployment(kube, ns, ref.name);
     if (!dep.ok()) return Status(dep.status().code(), what + ": " + dep.status().message());
     const json& d = *dep;
     TargetObservation t;
@@ -141,7 +143,12 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     if (!selector.ok()) return selector.status();
     r.targets.push_back({d["metadata"].value("resourceVersion", ""), *selector});
 
-    auto pods = k8s::ListPods(kube, ns, *selector);
+    StatusOr<json> pods = json::object();
+    if (cached) {
+      (*pods)["items"] = options.cache->ListPods(ns, d["spec"].value("selector", json::object()));
+    } else {
+      pods = k8s::ListPods(kube, ns, *selector);
+    }
     if (!pods.ok()) return Status(pods.status().code(), what + " pods: " + pods.status().message());
     std::map<std::string, size_t> index;  // pod name -> t.pods index
     for (const auto& p : pods->value("items", json::array())) {
@@ -165,42 +172,61 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     }
 
     // metrics.k8s.io, as the HPA's resource metrics client reads it.
-    auto metrics = kube.Get("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns + "/pods" +
-                            k8s::QueryString({{"labelSelector", *selector}}));
     double cpu_sum = 0, mem_sum = 0;
     int sampled_ready = 0;
-    if (!metrics.ok()) {
-      r.metrics_api_ok = false;
-      r.signal_errors.push_back("metrics.k8s.io for " + what + ": " + metrics.status().ToString());
-    } else {
-      for (const auto& m : metrics->value("items", json::array())) {
-        auto it = index.find(m["metadata"].value("name", ""));
-        if (it == index.end()) continue;  // a pod gone since the list
-        PodSample& s = t.pods[it->second];
-        double cpu = 0, mem = 0;
-        bool ok = true;
-        for (const auto& c : m.value("containers", json::array())) {
-          const json& u = c.value("usage", json::object());
-          auto cv = ParseCpu(u.value("cpu", "0"));
-          auto mv = ParseBytes(u.value("memory", "0"));
-          if (!cv.ok() || !mv.ok()) { ok = false; break; }
-          cpu += *cv;
-          mem += *mv;
-        }
-        auto ts = ParseRfc3339(m.value("timestamp", ""));
-        auto window = ParseDuration(m.value("window", "30s"));
-        if (!ok || !ts.ok() || !window.ok()) continue;
-        s.has_metrics = true;
-        s.cpu_usage = cpu;
-        s.memory_usage = mem;
-        s.metric_window_start_s = *ts - *window;
-        if (window_s == 0) window_s = *window;
-        if (s.ready && !s.deleting) {
-          cpu_sum += cpu;
-          mem_sum += mem;
-          ++sampled_ready;
-        }
+    // One PodMetrics object -> the pod's sample (false if it cannot be read).
+    auto apply_metrics = [&](const json& m) {
+      auto it = index.find(m["metadata"].value("name", ""));
+      if (it == index.end()) return;  // a pod gone since the list
+      PodSample& s = t.pods[it->second];
+      double cpu = 0, mem = 0;
+      for (const auto& c : m.value("containers", json::array())) {
+        const json& u = c.value("usage", json::object());
+        auto cv = ParseCpu(u.value("cpu", "0"));
+        auto mv = ParseBytes(u.value("memory", "0"));
+        if (!cv.ok() || !mv.ok()) return;
+        cpu += *cv;
+        mem += *mv;
       }
+      auto ts = ParseRfc3339(m.value("timestamp", ""));
+      auto window = ParseDuration(m.value("window", "30s"));
+      if (!ts.ok() || !window.ok()) return;
+      s.has_metrics = true;
+      s.cpu_usage = cpu;
+      s.memory_usage = mem;
+      s.metric_window_start_s = *ts - *window;
+      if (window_s == 0) window_s = *window;
+      if (s.ready && !s.deleting) {
+        cpu_sum += cpu;
+        mem_sum += mem;
+        ++sampled_ready;
+      }
+    };
+    Status metrics_status;
+    if (cached) {
+      // The namespace's metrics by pod name, shared with other reconciles (no copy).
+      auto by_name = options.cache->PodMetrics(ns);
+      if (by_name.ok()) {
+        for (const auto& [name, i] : index) {
+          auto m = (*by_name)->find(name);
+          if (m != (*by_name)->end()) apply_metrics(m->second);
+        }
+      } else {
+        metrics_status = by_name.status();
+      }
+    } else {
+      // metrics.k8s.io, as the HPA's resource metrics client reads it.
+      auto metrics = kube.Get("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns + "/pods" +
+                              k8s::QueryString({{"labelSelector", *selector}}));
+      if (metrics.ok()) {
+        for (const auto& m : metrics->value("items", json::array())) apply_metrics(m);
+      } else {
+        metrics_status = metrics.status();
+      }
+    }
+    if (!metrics_status.ok()) {
+      r.metrics_api_ok = false;
+      r.signal_errors.push_back("metrics.k8s.io for " + what + ": " + metrics_status.ToString());
     }
     if (sampled_ready > 0) {
       t.cpu_usage = cpu_sum / sampled_ready;

@@ -37,9 +37,14 @@ struct ObservationResult {
   std::vector<std::string> signal_errors;
 };
 
+class ClusterCache;
+
 struct ObserverOptions {
   double control_interval_s = 15.0;
   bool want_pod_samples = true;
+  // Read Deployments, pods and pod metrics from this cache once it has synced (null, or not yet
+  // synced: straight from the API server). Not owned.
+  ClusterCache* cache = nullptr;
 };
 
 // `prom` may be null: then PromQL signals are not read (and not reported as errors unless the

@@ -3,6 +3,7 @@
 //
 // Configuration errors (kubeconfig unreadable or malformed, bad flags, a Prometheus URL that is
 // not http(s)) exit 2 with one line naming the file/flag and value; nothing is scaled.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -31,6 +32,10 @@ struct OperatorFlags {
 };
 
 void RunOperator(const OperatorFlags& f) {
+  // glibc gives each thread that allocates its own malloc arena; the operator's threads (workers,
+  // watchers, HTTP) each held tens of MB of freed JSON there. Two arenas keep the resident set
+  // small at no measurable cost for a process that mostly waits on the network.
+  mallopt(M_ARENA_MAX, 2);
   op::SetLogFormat(f.log_format == "text" ? op::LogFormat::kText : op::LogFormat::kJson);
   op::SetLogLevel(f.log_level == "debug" ? op::LogLevel::kDebug
                   : f.log_level == "warn" ? op::LogLevel::kWarn
@@ -108,6 +113,8 @@ void RegisterOperator(CLI::App& app) {
   cmd->add_option("--renew-deadline", f->options.renew_deadline_s, "seconds (client-go default 10)")->capture_default_str();
   cmd->add_option("--retry-period", f->options.retry_period_s, "seconds (client-go default 2)")->capture_default_str();
   cmd->add_option("--identity", f->options.identity, "identity in the Lease (default: hostname_pid)");
+  cmd->add_flag("!--no-cache", f->options.cache,
+                "read Deployments and pods straight from the API server on every reconcile (no watch caches)");
   cmd->add_option("--model-dir", f->options.model_dir, "where relative model paths of Learned policies are resolved");
   cmd->add_option("--log-format", f->log_format, "json or text")->capture_default_str()->check(CLI::IsMember({"json", "text"}));
   cmd->add_option("--log-level", f->log_level, "debug, info, warn or error")->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
