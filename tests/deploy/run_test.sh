@@ -34,7 +34,7 @@ done
 for f in "$root"/deploy/examples/*.yaml; do
   k apply -n deploy-test -f "$f" >/dev/null || { echo "FAIL: example $f rejected"; exit 1; }
 done
-header=$(k get ppa -n deploy-test | head -1)
+header=$(k get ppa -n deploy-test | sed -n 1p)  # sed reads all: no SIGPIPE under pipefail
 for col in NAME TARGET POLICY MODE MIN MAX CURRENT DESIRED AGE; do
   [[ " $header " == *" $col "* ]] || { echo "FAIL: column $col missing from 'kubectl get ppa': $header"; exit 1; }
 done

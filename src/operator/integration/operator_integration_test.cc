@@ -82,7 +82,8 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
       return;
     }
     for (const auto& [name, usage] : std::vector<std::pair<std::string, std::string>>{
-             {"active-web", "200m"}, {"shadow-web", "200m"}, {"upstream-hpa", "200m"}, {"podpilot-hpa", "200m"}}) {
+             {"active-web", "200m"}, {"shadow-web", "200m"}, {"upstream-hpa", "200m"}, {"podpilot-hpa", "200m"},
+             {"learned-web", "200m"}}) {
       auto r = admin_->Post(k8s::Deployments().Path(ns_), UsageDeployment(name, 1, usage));
       if (!r.ok()) setup_error_ = r.status().ToString();
     }
@@ -94,6 +95,7 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     o.namespace_ = ns_;
     o.period_s = period_s;
     o.listen = "127.0.0.1:0";
+    o.model_dir = k8s::testing::SourceDir() + "/models/default";
     auto op = std::make_unique<op::Operator>(K8sIntegrationTest::Operator(), std::nullopt, o);
     op::Operator* raw = op.get();
     *runner = std::thread([raw] { EXPECT_TRUE(raw->Run().ok()); });
@@ -248,6 +250,32 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
     return s;
   };
   std::printf("[side-by-side] replicas seen: upstream HPA %s; podpilot %s\n", show(path_a).c_str(), show(path_b).c_str());
+  op->Stop();
+  runner.join();
+}
+
+// A learned policy from a model file (the shipped single-service model: setpoint actions over an
+// HPA-like rule) decides in the operator from real metrics; a missing model file falls back to the
+// HPA rule and says so.
+TEST_F(OperatorIntegrationTest, LearnedModelDecidesAndAMissingModelFallsBack) {
+  json learned = Autoscaler("learned", "learned-web", "Active", 6);
+  learned["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "gourmetgram.safetensors"}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), learned).ok());
+  json missing = Autoscaler("no-model", "learned-web", "Shadow", 6);
+  missing["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "no-such-model.safetensors"}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), missing).ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  // 200 % of the request: whatever set-point the model picks (30..90 %), it scales up.
+  EXPECT_TRUE(WaitUntil([] { return Replicas("learned-web") > 1; }, std::chrono::seconds(240)))
+      << GetPpa("learned").value("status", json()).dump();
+  const json ppa = GetPpa("learned");
+  EXPECT_EQ(Condition(ppa, "FallbackActive"), "False/PolicyInUse") << ppa.value("status", json()).dump();
+  EXPECT_EQ(ppa["status"]["lastDecision"].value("reason", "").rfind("learned: ", 0), 0u) << ppa["status"].dump();
+  EXPECT_TRUE(WaitUntil([] { return Condition(GetPpa("no-model"), "FallbackActive") == "True/ModelUnavailable"; },
+                        std::chrono::seconds(60)))
+      << GetPpa("no-model").value("status", json()).dump();
+  EXPECT_NE(GetPpa("no-model").dump().find("no-such-model.safetensors"), std::string::npos);
   op->Stop();
   runner.join();
 }
