@@ -4,23 +4,9 @@
 # columns, every object in tests/deploy/invalid/ is rejected with the message its first line names
 # ("# expect: ..."), and a status update goes through the status subresource only.
 # Skips (exit 77) when the testenv binaries are not built (scripts/testenv build).
-set -euo pipefail
-trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)"' ERR
-root=$(cd "$(dirname "$0")/../.." && pwd)
-testenv="$root/scripts/testenv"
-tmp=$(mktemp -d /tmp/podpilot-deploy-test.XXXXXX)
-dir="$tmp/env"
-cleanup() { "$testenv" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-if ! timeout 300 "$testenv" up --dir "$dir" >"$tmp/up.log" 2>&1; then
-  if grep -q "not built" "$tmp/up.log"; then
-    echo "SKIP: the test control plane is not built (scripts/testenv build, ~40 min cold)"
-    exit 77
-  fi
-  cat "$tmp/up.log"; exit 1
-fi
-eval "$("$testenv" env --dir "$dir")"
-k() { timeout 60 kubectl "$@"; }
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+testenv_start deploy-test
 
 k apply -f "$root/deploy/crd/podpilotautoscalers.yaml" >/dev/null
 k wait --for=condition=Established --timeout=30s crd/podpilotautoscalers.autoscaling.podpilot.dev >/dev/null

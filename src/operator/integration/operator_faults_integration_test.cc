@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "k8s/integration/testenv_fixture.h"
+#include "operator/integration/operator_test_util.h"
 #include "operator/operator.h"
 
 namespace podpilot::op {
@@ -23,6 +24,10 @@ namespace {
 using k8s::testing::K8sIntegrationTest;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using testing::ConditionOf;
+// Faults are short: poll every 500 ms.
+template <typename P>
+bool WaitFor(P pred, std::chrono::seconds timeout) { return testing::WaitUntil(pred, timeout, std::chrono::milliseconds(500)); }
 
 constexpr int kMin = 1, kMax = 5, kUpPerMinute = 2;
 
@@ -48,21 +53,6 @@ class OperatorFaultsTest : public K8sIntegrationTest {
   static json Get(const std::string& path) {
     auto r = admin_->Get(path);
     return r.ok() ? *r : json();
-  }
-  static std::string Condition(const json& ppa, const std::string& type) {
-    for (const auto& c : ppa.value("status", json::object()).value("conditions", json::array())) {
-      if (c.value("type", "") == type) return c.value("status", "") + "/" + c.value("reason", "");
-    }
-    return "";
-  }
-  template <typename P>
-  static bool WaitUntil(P pred, std::chrono::seconds timeout) {
-    const auto end = Clock::now() + timeout;
-    while (Clock::now() < end) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    return pred();
   }
 };
 
@@ -125,15 +115,15 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
   auto ppa_now = [&] { return Get(k8s::PodPilotAutoscalers().Path(ns_, "faulty")); };
 
   // The policy runs with its signal.
-  EXPECT_TRUE(WaitUntil([&] { return Condition(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
 
   // 1. Prometheus stopped: fallback to the HPA rule; back: the policy again.
   ASSERT_EQ(Testenv("stop prometheus"), 0);
-  EXPECT_TRUE(WaitUntil([&] { return Condition(ppa_now(), "FallbackActive") == "True/SignalsMissing"; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "True/SignalsMissing"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
   ASSERT_EQ(Testenv("start prometheus"), 0);
-  EXPECT_TRUE(WaitUntil([&] { return Condition(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
 
   // 2. Conflicts: an admin changes the Deployment (an annotation) every 100 ms for 15 s while the
@@ -158,11 +148,11 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
   std::this_thread::sleep_for(std::chrono::seconds(10));
   ASSERT_EQ(Testenv("start kube-apiserver"), 0);
   const double after_restart = reconciles();
-  EXPECT_TRUE(WaitUntil([&] { return reconciles() >= after_restart + 3; }, std::chrono::seconds(90)))
+  EXPECT_TRUE(WaitFor([&] { return reconciles() >= after_restart + 3; }, std::chrono::seconds(90)))
       << "no successful reconcile after the API server came back";
 
   // The load keeps asking for more: the operator reaches maxReplicas by itself, at the rate limit.
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] {
         auto d = k8s::GetDeployment(*admin_, ns_, "faulty");
         return d.ok() && (*d)["spec"].value("replicas", 0) == kMax;

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "k8s/integration/testenv_fixture.h"
+#include "operator/integration/operator_test_util.h"
 #include "operator/operator.h"
 
 namespace podpilot::op {
@@ -26,6 +27,8 @@ namespace {
 using k8s::testing::K8sIntegrationTest;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using testing::ConditionOf;
+using testing::WaitUntil;
 
 json UsageDeployment(const std::string& name, int replicas, const std::string& usage_cpu) {
   return {{"apiVersion", "apps/v1"},
@@ -107,17 +110,6 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     return d.ok() ? (*d)["spec"].value("replicas", -1) : -1;
   }
 
-  // Polls every second until pred() or the timeout; returns pred()'s last value.
-  template <typename P>
-  static bool WaitUntil(P pred, std::chrono::seconds timeout) {
-    const auto end = Clock::now() + timeout;
-    while (Clock::now() < end) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    return pred();
-  }
-
   static void SetUsage(const std::string& deployment, const std::string& usage_cpu) {
     json patch = {{"spec", {{"template", {{"metadata", {{"annotations", {{"kwok.x-k8s.io/usage-cpu", usage_cpu}}}}}}}}}};
     auto r = admin_->Patch(k8s::Deployments().Path(ns_, deployment), k8s::PatchType::kMerge, patch);
@@ -129,12 +121,6 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     return p.ok() ? *p : json();
   }
 
-  static std::string Condition(const json& ppa, const std::string& type) {
-    for (const auto& c : ppa.value("status", json::object()).value("conditions", json::array())) {
-      if (c.value("type", "") == type) return c.value("status", "") + "/" + c.value("reason", "");
-    }
-    return "";
-  }
 };
 
 TEST_F(OperatorIntegrationTest, ActiveScalesUpAndDownFromRealMetrics) {
@@ -147,7 +133,7 @@ TEST_F(OperatorIntegrationTest, ActiveScalesUpAndDownFromRealMetrics) {
   EXPECT_LE(Replicas("active-web"), 6);  // maxReplicas holds whatever the rule says
   const json scaled = GetPpa("active");
   EXPECT_GE(scaled["status"].value("desiredReplicas", 0), 4);
-  EXPECT_EQ(Condition(scaled, "AbleToScale"), "True/SucceededGetScale");
+  EXPECT_EQ(ConditionOf(scaled, "AbleToScale"), "True/SucceededGetScale");
 
   SetUsage("active-web", "10m");  // 10 % of the request: the rule wants 1 (minReplicas)
   const bool down = WaitUntil([] { return Replicas("active-web") == 1; }, std::chrono::seconds(300));
@@ -270,9 +256,9 @@ TEST_F(OperatorIntegrationTest, LearnedModelDecidesAndAMissingModelFallsBack) {
   EXPECT_TRUE(WaitUntil([] { return Replicas("learned-web") > 1; }, std::chrono::seconds(240)))
       << GetPpa("learned").value("status", json()).dump();
   const json ppa = GetPpa("learned");
-  EXPECT_EQ(Condition(ppa, "FallbackActive"), "False/PolicyInUse") << ppa.value("status", json()).dump();
+  EXPECT_EQ(ConditionOf(ppa, "FallbackActive"), "False/PolicyInUse") << ppa.value("status", json()).dump();
   EXPECT_EQ(ppa["status"]["lastDecision"].value("reason", "").rfind("learned: ", 0), 0u) << ppa["status"].dump();
-  EXPECT_TRUE(WaitUntil([] { return Condition(GetPpa("no-model"), "FallbackActive") == "True/ModelUnavailable"; },
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("no-model"), "FallbackActive") == "True/ModelUnavailable"; },
                         std::chrono::seconds(60)))
       << GetPpa("no-model").value("status", json()).dump();
   EXPECT_NE(GetPpa("no-model").dump().find("no-such-model.safetensors"), std::string::npos);
@@ -284,7 +270,7 @@ TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("ghost", "no-such-deployment", "Active", 3)).ok());
   std::thread runner;
   auto op = StartOperator(5, &runner);
-  EXPECT_TRUE(WaitUntil([] { return Condition(GetPpa("ghost"), "AbleToScale") == "False/FailedGetScale"; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("ghost"), "AbleToScale") == "False/FailedGetScale"; }, std::chrono::seconds(60)))
       << GetPpa("ghost").dump();
   const json ppa = GetPpa("ghost");
   bool names_it = false;
