@@ -139,6 +139,13 @@ panel("Memory (resident)", [
 panel("CPU", [
     ('rate(process_cpu_seconds_total[$__rate_interval]) and on (job, instance) podpilot_is_leader', "{{pod}}{{instance}}")],
     "CPU used by each operator replica, in cores.", unit="short", w=12)
+panel("Kubernetes API: watch relists and write conflicts", [
+    ('sum by (resource, reason) (rate(podpilot_watch_errors_total[$__rate_interval]))', "{{resource}} watch failed: {{reason}}"),
+    ('sum by (resource) (rate(podpilot_watch_lists_total[$__rate_interval]))', "{{resource}} relisted"),
+    ('sum by (subresource) (rate(podpilot_write_conflicts_total[$__rate_interval]))', "409 Conflict on {{subresource}}")],
+    "Failed watches per second (gone = 410: the resourceVersion fell out of the API server's window, so the "
+    "operator relists), relists, and 409 Conflict answers to the operator's writes (each re-read and retried). "
+    "Bursts after an API server restart are expected; a steady rate is not.", unit="ops", w=12)
 endrow()
 
 def var_query(name, label, q):

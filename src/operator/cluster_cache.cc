@@ -1,5 +1,6 @@
 #include "operator/cluster_cache.h"
 
+#include "k8s/api_status.h"
 #include "k8s/resources.h"
 #include "operator/json_log.h"
 
@@ -78,16 +79,17 @@ bool SelectorMatches(const json& selector, const json& labels) {
   return true;
 }
 
-ClusterCache::ClusterCache(const k8s::KubeClient& client, std::string ns, std::chrono::milliseconds metrics_ttl)
-    : client_(client), ns_(std::move(ns)), metrics_ttl_(metrics_ttl) {}
+ClusterCache::ClusterCache(const k8s::KubeClient& client, std::string ns, std::chrono::milliseconds metrics_ttl,
+                           OperatorMetrics* metrics)
+    : client_(client), ns_(std::move(ns)), metrics_ttl_(metrics_ttl), op_metrics_(metrics) {}
 
 ClusterCache::~ClusterCache() { Stop(); }
 
 void ClusterCache::Start() {
   deployment_watcher_ = std::make_unique<k8s::Watcher>(client_, k8s::Deployments(), ns_);
   pod_watcher_ = std::make_unique<k8s::Watcher>(client_, k8s::Pods(), ns_);
-  threads_.emplace_back([this] { Run(deployment_watcher_.get(), &deployments_, &deployments_synced_, &TrimDeployment); });
-  threads_.emplace_back([this] { Run(pod_watcher_.get(), &pods_, &pods_synced_, &TrimPod); });
+  threads_.emplace_back([this] { Run(deployment_watcher_.get(), "deployments", &deployments_, &deployments_synced_, &TrimDeployment); });
+  threads_.emplace_back([this] { Run(pod_watcher_.get(), "pods", &pods_, &pods_synced_, &TrimPod); });
 }
 
 void ClusterCache::Stop() {
@@ -97,7 +99,8 @@ void ClusterCache::Stop() {
   threads_.clear();
 }
 
-void ClusterCache::Run(k8s::Watcher* w, Store* store, std::atomic<bool>* synced, json (*trim)(const json&)) {
+void ClusterCache::Run(k8s::Watcher* w, const std::string& resource, Store* store, std::atomic<bool>* synced,
+                       json (*trim)(const json&)) {
   w->Run(
       [&](const k8s::WatchEvent& ev) {
         std::unique_lock<std::shared_mutex> lock(mu_);
@@ -106,6 +109,7 @@ void ClusterCache::Run(k8s::Watcher* w, Store* store, std::atomic<bool>* synced,
             store->clear();
             for (const auto& o : ev.objects) (*store)[KeyOf(o)] = trim(o);
             *synced = true;
+            if (op_metrics_ != nullptr) op_metrics_->WatchListed(resource);
             break;
           case k8s::WatchEvent::Type::kApplied:
             (*store)[KeyOf(ev.object)] = trim(ev.object);
@@ -115,7 +119,10 @@ void ClusterCache::Run(k8s::Watcher* w, Store* store, std::atomic<bool>* synced,
             break;
         }
       },
-      [](const Status& s) { LogWarn("cache watch failed; retrying with back-off", {{"error", s.ToString()}}); });
+      [&](const Status& s) {
+        if (op_metrics_ != nullptr) op_metrics_->WatchError(resource, k8s::IsGone(s));
+        LogWarn("cache watch failed; retrying with back-off", {{"resource", resource}, {"error", s.ToString()}});
+      });
 }
 
 StatusOr<json> ClusterCache::GetDeployment(const std::string& ns, const std::string& name) const {

@@ -30,13 +30,16 @@
 #include "common/status.h"
 #include "k8s/kube_client.h"
 #include "k8s/watcher.h"
+#include "operator/operator_metrics.h"
 
 namespace podpilot::op {
 
 class ClusterCache {
  public:
-  // Watches namespace `ns` ("" = all namespaces). `client` is copied.
-  ClusterCache(const k8s::KubeClient& client, std::string ns, std::chrono::milliseconds metrics_ttl);
+  // Watches namespace `ns` ("" = all namespaces). `client` is copied. `metrics` (may be null, not
+  // owned, must outlive this) counts the watches' lists and errors.
+  ClusterCache(const k8s::KubeClient& client, std::string ns, std::chrono::milliseconds metrics_ttl,
+               OperatorMetrics* metrics = nullptr);
   ~ClusterCache();
 
   void Start();
@@ -55,11 +58,13 @@ class ClusterCache {
 
  private:
   using Store = std::map<std::string, nlohmann::json>;  // "ns/name" -> trimmed object
-  void Run(k8s::Watcher* w, Store* store, std::atomic<bool>* synced, nlohmann::json (*trim)(const nlohmann::json&));
+  void Run(k8s::Watcher* w, const std::string& resource, Store* store, std::atomic<bool>* synced,
+           nlohmann::json (*trim)(const nlohmann::json&));
 
   k8s::KubeClient client_;
   std::string ns_;
   std::chrono::milliseconds metrics_ttl_;
+  OperatorMetrics* op_metrics_;
   std::unique_ptr<k8s::Watcher> deployment_watcher_, pod_watcher_;
   std::vector<std::thread> threads_;
   mutable std::shared_mutex mu_;  // guards deployments_, pods_

@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <fmt/format.h>
 
+#include "k8s/api_status.h"
 #include "k8s/resources.h"
 #include "k8s/watcher.h"
 #include "operator/cluster_cache.h"
@@ -54,11 +55,12 @@ Operator::Operator(k8s::KubeClient kube, std::optional<prom::PrometheusClient> p
   ReconcilerOptions ropts;
   if (options_.cache) {
     const auto ttl = std::chrono::milliseconds(static_cast<int64_t>(std::min(5.0, options_.period_s / 2) * 1000));
-    impl_->cache = std::make_unique<ClusterCache>(kube_, options_.namespace_, ttl);
+    impl_->cache = std::make_unique<ClusterCache>(kube_, options_.namespace_, ttl, &metrics_);
     ropts.cache = impl_->cache.get();
   }
   ropts.period_s = options_.period_s;
   ropts.model_dir = options_.model_dir;
+  ropts.before_scale_write = options_.before_scale_write;
   impl_->reconciler = std::make_unique<Reconciler>(kube_, prom_ ? &*prom_ : nullptr, &metrics_, ropts);
 }
 
@@ -106,6 +108,7 @@ void Operator::WatchLoop() {
             cache_ = std::move(fresh);
             for (const auto& [key, obj] : cache_) impl_->queue.AddNow(key);
             synced_ = true;
+            metrics_.WatchListed("podpilotautoscalers");
             LogInfo("autoscalers listed", {{"count", cache_.size()}});
             break;
           }
@@ -132,6 +135,7 @@ void Operator::WatchLoop() {
       },
       [&](const Status& s) {
         metrics_.SourceError("kubernetes");
+        metrics_.WatchError("podpilotautoscalers", k8s::IsGone(s));
         LogWarn("watch of podpilotautoscalers failed; retrying with back-off", {{"error", s.ToString()}});
       });
 }

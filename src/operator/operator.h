@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,8 @@ struct OperatorOptions {
   bool cache = true;
   // Lease timing (client-go defaults).
   double lease_duration_s = 15, renew_deadline_s = 10, retry_period_s = 2;
+  // Tests only (see ReconcilerOptions::before_scale_write); empty in production.
+  std::function<void(const std::string& ns, const std::string& target)> before_scale_write;
 };
 
 class Operator {

@@ -40,6 +40,9 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   clamps_ = &BuildCounter().Name("podpilot_safety_clamps_total").Help("Proposals changed by a safety rail.").Register(r);
   source_errors_ = &BuildCounter().Name("podpilot_source_errors_total").Help("Failed reads of a signal source.").Register(r);
   status_writes_ = &BuildCounter().Name("podpilot_status_writes_total").Help("Writes of the status subresource (only when it changed).").Register(r).Add({});
+  watch_lists_ = &BuildCounter().Name("podpilot_watch_lists_total").Help("(Re)lists of a watched resource (1 at start, +1 per relist).").Register(r);
+  watch_errors_ = &BuildCounter().Name("podpilot_watch_errors_total").Help("Failed lists or watches; reason gone = 410 (resourceVersion too old).").Register(r);
+  write_conflicts_ = &BuildCounter().Name("podpilot_write_conflicts_total").Help("409 Conflict answers to the operator's writes, retried on a fresh read.").Register(r);
   rss_ = &BuildGauge().Name("process_resident_memory_bytes").Help("Resident memory size in bytes.").Register(r).Add({});
   cpu_ = &BuildCounter().Name("process_cpu_seconds_total").Help("Total user and system CPU time spent in seconds.").Register(r).Add({});
 }
@@ -75,6 +78,16 @@ void OperatorMetrics::Clamp(const std::string& ns, const std::string& name, cons
 }
 
 void OperatorMetrics::SourceError(const std::string& source) { source_errors_->Add({{"source", source}}).Increment(); }
+
+void OperatorMetrics::WatchListed(const std::string& resource) { watch_lists_->Add({{"resource", resource}}).Increment(); }
+
+void OperatorMetrics::WatchError(const std::string& resource, bool gone) {
+  watch_errors_->Add({{"resource", resource}, {"reason", gone ? "gone" : "other"}}).Increment();
+}
+
+void OperatorMetrics::WriteConflict(const std::string& subresource) {
+  write_conflicts_->Add({{"subresource", subresource}}).Increment();
+}
 
 namespace {
 // prometheus-cpp has no "remove by label subset"; collect the matching series and remove them.

@@ -15,6 +15,11 @@
 //   podpilot_safety_clamps_total{namespace,autoscaler,rail}
 //   podpilot_status_writes_total                     counter  status subresource writes
 //   podpilot_source_errors_total{source}             prometheus | metrics-api | kubernetes
+//   podpilot_watch_lists_total{resource}             (re)lists of a watched resource: 1 at start,
+//                                                    +1 after each 410 Gone or failed watch
+//   podpilot_watch_errors_total{resource,reason}     gone (410: resourceVersion too old) | other
+//   podpilot_write_conflicts_total{subresource}      409 answers to the operator's writes
+//                                                    (scale | status), each retried on a fresh read
 //   process_resident_memory_bytes, process_cpu_seconds_total   (read from /proc at scrape time)
 //
 // Thread-safety: every method is safe from any thread (prometheus-cpp families lock internally).
@@ -46,6 +51,11 @@ class OperatorMetrics {
   void Clamp(const std::string& ns, const std::string& name, const std::string& rail);
   void SourceError(const std::string& source);
   void StatusWritten() { status_writes_->Increment(); }
+  // `resource`: the watched resource's plural (podpilotautoscalers, deployments, pods).
+  void WatchListed(const std::string& resource);
+  void WatchError(const std::string& resource, bool gone);
+  // `subresource`: "scale" or "status".
+  void WriteConflict(const std::string& subresource);
   // Drops every series of one autoscaler (it was deleted).
   void Forget(const std::string& ns, const std::string& name);
 
@@ -67,6 +77,9 @@ class OperatorMetrics {
   prometheus::Family<prometheus::Counter>* clamps_;
   prometheus::Family<prometheus::Counter>* source_errors_;
   prometheus::Counter* status_writes_;
+  prometheus::Family<prometheus::Counter>* watch_lists_;
+  prometheus::Family<prometheus::Counter>* watch_errors_;
+  prometheus::Family<prometheus::Counter>* write_conflicts_;
   prometheus::Gauge* rss_;
   prometheus::Counter* cpu_;  // holds the last value read; see Serialize
   mutable double cpu_reported_ = 0;

@@ -29,5 +29,24 @@ TEST(OperatorMetricsTest, ExposesTheDocumentedSeriesAndForgets) {
   EXPECT_GT(ProcessResidentBytes(), 1e6);
 }
 
+TEST(OperatorMetricsTest, CountsWatchListsErrorsAndWriteConflicts) {
+  OperatorMetrics m;
+  m.WatchListed("pods");
+  m.WatchListed("pods");
+  m.WatchError("pods", /*gone=*/true);
+  m.WatchError("deployments", /*gone=*/false);
+  m.WriteConflict("scale");
+  m.WriteConflict("scale");
+  m.WriteConflict("status");
+  const std::string text = m.Serialize();
+  for (const char* want : {"podpilot_watch_lists_total{resource=\"pods\"} 2",
+                           "podpilot_watch_errors_total{reason=\"gone\",resource=\"pods\"} 1",
+                           "podpilot_watch_errors_total{reason=\"other\",resource=\"deployments\"} 1",
+                           "podpilot_write_conflicts_total{subresource=\"scale\"} 2",
+                           "podpilot_write_conflicts_total{subresource=\"status\"} 1"}) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+}
+
 }  // namespace
 }  // namespace podpilot::op

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "eval/policy_registry.h"
+#include "k8s/api_status.h"
 #include "k8s/resources.h"
 #include "policy/hpa/hpa_policy.h"
 #include "operator/json_log.h"
@@ -128,7 +129,9 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   };
   auto finish = [&](Status s) {
     out.status = std::move(s);
-    auto written = timed([&] { return status.Write(kube_); });
+    int conflicts = 0;
+    auto written = timed([&] { return status.Write(kube_, &conflicts); });
+    for (int i = 0; i < conflicts && metrics_ != nullptr; ++i) metrics_->WriteConflict("status");
     if (!written.ok()) {
       LogWarn("status not written", {{"autoscaler", key}, {"error", written.status().ToString()}});
       if (out.status.ok()) out.status = written.status();
@@ -305,7 +308,9 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
         version = (*scale)["metadata"].value("resourceVersion", "");
       }
       first = false;
+      if (options_.before_scale_write) options_.before_scale_write(ns, ref.name);
       auto r = k8s::UpdateScale(kube_, ns, ref.name, rails.replicas, version);
+      if (k8s::IsConflict(r.status()) && metrics_ != nullptr) metrics_->WriteConflict("scale");
       return r.ok() ? Status::Ok() : r.status();
     }); });
     if (!s.ok()) {

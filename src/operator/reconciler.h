@@ -17,6 +17,7 @@
 // operator's queue never hands one key to two workers at once). The clients must outlive this.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,10 @@ struct ReconcilerOptions {
   std::string model_dir;       // resolves relative model paths
   std::string component = "podpilot-operator";  // Events' source
   ClusterCache* cache = nullptr;  // where targets are read from once synced (not owned)
+  // Tests only: called between deciding a target's new replica count and writing it, from the
+  // worker thread. Lets an integration test change the Deployment at exactly that moment, so
+  // the real API server answers the write with 409 Conflict. Empty in production.
+  std::function<void(const std::string& ns, const std::string& target)> before_scale_write;
 };
 
 struct ReconcileOutcome {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "k8s/api_status.h"
 #include "k8s/resources.h"
 
 namespace podpilot::op {
@@ -82,7 +83,7 @@ json StatusWithoutTimes(const json& status) {
   return s;
 }
 
-StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube) const {
+StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube, int* conflicts) const {
   if (StatusWithoutTimes(status_) == StatusWithoutTimes(old_status_) &&
       status_.value("lastScaleTime", json()) == old_status_.value("lastScaleTime", json())) {
     return false;
@@ -98,6 +99,7 @@ StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube) const {
     first = false;
     obj["status"] = status_;
     auto r = k8s::UpdateAutoscalerStatus(kube, obj);
+    if (conflicts != nullptr && k8s::IsConflict(r.status())) ++*conflicts;
     return r.ok() ? Status::Ok() : r.status();
   });
   if (!s.ok()) return s;

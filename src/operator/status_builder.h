@@ -34,8 +34,9 @@ class StatusBuilder {
   const nlohmann::json& status() const { return status_; }
 
   // PUTs the status subresource if it differs from the one read (ignoring times); on a 409 it
-  // re-reads the object and writes again. Returns whether it wrote.
-  StatusOr<bool> Write(const k8s::KubeClient& kube) const;
+  // re-reads the object and writes again. Returns whether it wrote. `conflicts` (may be null)
+  // receives the number of 409 answers.
+  StatusOr<bool> Write(const k8s::KubeClient& kube, int* conflicts = nullptr) const;
 
  private:
   nlohmann::json object_;

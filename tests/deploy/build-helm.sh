@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds helm (helm.sh/helm/v3 from the Go module proxy, checked against the checksum database) into
 # ${PODPILOT_CACHE:-~/.cache/podpilot}/testenv/helm-VERSION/bin/helm, the way scripts/testenv.d/build.sh
-# builds the control plane: GOTOOLCHAIN=local, CGO off, one package at a time under `nice -n 19`,
+# builds the control plane: GOTOOLCHAIN=local, CGO off, TESTENV_GO_JOBS (default 1) packages at a time under `nice -n 19`,
 # the testenv Go build cache, an atomic move into place. A binary already there is never rebuilt.
 #   tests/deploy/build-helm.sh            build (cold: ~10 min on 2 shared cores) and print the path
 #   tests/deploy/build-helm.sh --path     print the path only (exit 1 when not built)
@@ -15,7 +15,9 @@ if [[ "${1:-}" == --path ]]; then
 fi
 [[ -x "$out" ]] && { echo "$out"; exit 0; }
 command -v go >/dev/null || { echo "build-helm: go not found (install Go >= 1.26)" >&2; exit 1; }
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GOMAXPROCS=1 GOFLAGS=-buildvcs=false
+jobs=${TESTENV_GO_JOBS:-1}
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "build-helm: TESTENV_GO_JOBS=$jobs: expected a positive whole number" >&2; exit 2; }
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GOMAXPROCS=$jobs GOFLAGS=-buildvcs=false
 export GOCACHE="$cache/go-build"
 gobin="$cache/tmp-gobin-helm"
 log="$cache/logs/build-helm.log"
@@ -23,7 +25,7 @@ rm -rf "$gobin"; mkdir -p "$gobin" "$(dirname "$out")" "$cache/logs" "$GOCACHE"
 t0=$(date +%s)
 ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
 echo "build-helm: go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION (log: $log)" >&2
-if ! (cd "$cache" && GOBIN="$gobin" nice -n 19 go install -p 1 -trimpath -ldflags "$ld" \
+if ! (cd "$cache" && GOBIN="$gobin" nice -n 19 go install -p "$jobs" -trimpath -ldflags "$ld" \
         "helm.sh/helm/v3/cmd/helm@$HELM_VERSION") >"$log" 2>&1; then
   tail -n 30 "$log" >&2; echo "build-helm: go install failed (full log: $log)" >&2; exit 1
 fi

@@ -39,6 +39,7 @@ PODPILOT_METRICS = {
     "podpilot_autoscalers", "podpilot_is_leader", "podpilot_current_replicas",
     "podpilot_desired_replicas", "podpilot_proposal_replicas", "podpilot_scale_actions_total",
     "podpilot_fallback_total", "podpilot_safety_clamps_total", "podpilot_source_errors_total",
+    "podpilot_watch_errors_total", "podpilot_watch_lists_total", "podpilot_write_conflicts_total",
 }
 ALLOWED = PODPILOT_METRICS | {"process_resident_memory_bytes", "process_cpu_seconds_total"}
 GRAFANA_BUILTINS = {"__rate_interval", "__interval", "__range", "__all"}
@@ -188,7 +189,10 @@ class Exporter:
                 f'podpilot_safety_clamps_total{{{t},rail="max"}} 0',
                 f'podpilot_source_errors_total{{source="prometheus"}} {n}',
                 'podpilot_source_errors_total{source="metrics-api"} 0',
-                'podpilot_source_errors_total{source="kubernetes"} 0']
+                'podpilot_source_errors_total{source="kubernetes"} 0',
+                f'podpilot_watch_errors_total{{resource="pods",reason="gone"}} {n}',
+                f'podpilot_watch_lists_total{{resource="pods"}} {1 + n}',
+                f'podpilot_write_conflicts_total{{subresource="scale"}} {n}']
         return "\n".join(out) + "\n"
 
 

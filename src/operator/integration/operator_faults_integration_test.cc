@@ -5,13 +5,22 @@
 //     itself when Prometheus is back;
 //   * kube-apiserver stopped and restarted: the watch and every request fail for a while, then the
 //     operator carries on without being restarted (more reconciles, status written again);
-//   * 409 conflicts: an admin keeps changing the Deployment while the operator scales it;
+//   * 409 conflicts: an admin changes the Deployment between the operator's decision and its
+//     write (at a hook the reconciler offers tests), so the real API server answers that write
+//     with 409 Conflict; the operator re-reads and writes again. And an admin keeps changing the
+//     Deployment every 100 ms for 15 s while the operator works;
+//   * a watch expiring with 410 Gone: while kube-apiserver is down, etcd's revision moves on and
+//     is compacted (what other writers and kube-apiserver's own 5-minute compaction do), so the
+//     restarted API server's watch cache starts past every resourceVersion the operator holds:
+//     its watches of PodPilotAutoscalers, Deployments and pods are answered with 410 and relist,
+//     and a PodPilotAutoscaler created afterwards is seen through the new watch;
 // and throughout, sampled every 250 ms, the Deployment's replicas never leave [min, max] and never
 // rise by more than the autoscaler's maxScaleUpPerMinute within a minute.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "k8s/integration/testenv_fixture.h"
@@ -54,7 +63,34 @@ class OperatorFaultsTest : public K8sIntegrationTest {
     auto r = admin_->Get(path);
     return r.ok() ? *r : json();
   }
+  // Moves etcd's revision on (writes one key outside /registry a few times) and compacts it to
+  // the new revision, through etcd's HTTP gateway. Call while kube-apiserver is down.
+  static ::testing::AssertionResult AdvanceAndCompactEtcd() {
+    k8s::KubeConfig cfg;
+    cfg.server = "http://127.0.0.1:" + Env("PODPILOT_TESTENV_ETCD_PORT");
+    auto etcd = k8s::KubeClient::Create(cfg);
+    if (!etcd.ok()) return ::testing::AssertionFailure() << etcd.status().ToString();
+    // key "/podpilot-test/revision-bump", value "x" (the gateway takes base64)
+    const json put = {{"key", "L3BvZHBpbG90LXRlc3QvcmV2aXNpb24tYnVtcA=="}, {"value", "eA=="}};
+    json header;
+    for (int i = 0; i < 3; ++i) {
+      auto r = etcd->Post("/v3/kv/put", put);
+      if (!r.ok()) return ::testing::AssertionFailure() << "etcd put: " << r.status().ToString();
+      header = (*r)["header"];
+    }
+    const std::string revision = header.value("revision", "");
+    auto c = etcd->Post("/v3/kv/compaction", {{"revision", revision}, {"physical", true}});
+    if (!c.ok()) return ::testing::AssertionFailure() << "etcd compaction: " << c.status().ToString();
+    return ::testing::AssertionSuccess() << "etcd at revision " << revision << ", compacted";
+  }
 };
+
+// The value of one series in the text exposition `m` (0 when absent).
+double MetricValue(const std::string& m, const std::string& series) {
+  const std::string key = series + " ";
+  const auto at = m.find(key);
+  return at == std::string::npos ? 0.0 : std::stod(m.substr(at + key.size()));
+}
 
 TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
   json dep = {{"apiVersion", "apps/v1"},
@@ -110,7 +146,16 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
   popts.timeout = std::chrono::milliseconds(2000);
   auto prom = prom::PrometheusClient::Create(popts);
   ASSERT_TRUE(prom.ok());
+  // The first scale write of the run races an admin's change made just before it: a real 409.
+  std::atomic<int> raced_writes{0};
+  o.before_scale_write = [&](const std::string& ns, const std::string& target) {
+    if (target != "faulty" || raced_writes.fetch_add(1) != 0) return;
+    auto p = admin_->Patch(k8s::Deployments().Path(ns, target), k8s::PatchType::kMerge,
+                           {{"metadata", {{"annotations", {{"test/raced", "yes"}}}}}});
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+  };
   op::Operator oper(K8sIntegrationTest::Operator(), std::move(prom).value(), o);
+  auto metric = [&](const std::string& series) { return MetricValue(oper.metrics().Serialize(), series); };
   std::thread runner([&] { EXPECT_TRUE(oper.Run().ok()); });
   auto ppa_now = [&] { return Get(k8s::PodPilotAutoscalers().Path(ns_, "faulty")); };
 
@@ -137,19 +182,39 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
     }
   }
 
-  // 3. kube-apiserver down for 10 s, then back.
-  const std::string reconciles_metric = "podpilot_reconcile_total{result=\"ok\"} ";
-  auto reconciles = [&] {
-    const std::string m = oper.metrics().Serialize();
-    const auto at = m.find(reconciles_metric);
-    return at == std::string::npos ? 0.0 : std::stod(m.substr(at + reconciles_metric.size()));
-  };
+  // 3. kube-apiserver down for 10 s, etcd moved on and compacted meanwhile, then back: the
+  //    restart and a 410 Gone on every watch.
+  auto reconciles = [&] { return metric("podpilot_reconcile_total{result=\"ok\"}"); };
+  const std::vector<std::string> watched = {"podpilotautoscalers", "deployments", "pods"};
+  auto gone = [&](const std::string& r) { return metric("podpilot_watch_errors_total{reason=\"gone\",resource=\"" + r + "\"}"); };
+  auto lists = [&](const std::string& r) { return metric("podpilot_watch_lists_total{resource=\"" + r + "\"}"); };
+  std::map<std::string, double> gone_before, lists_before;
+  for (const auto& r : watched) {
+    gone_before[r] = gone(r);
+    lists_before[r] = lists(r);
+    EXPECT_GE(lists_before[r], 1) << r << " was never listed";
+  }
   ASSERT_EQ(Testenv("stop kube-apiserver"), 0);
+  EXPECT_TRUE(AdvanceAndCompactEtcd());
   std::this_thread::sleep_for(std::chrono::seconds(10));
   ASSERT_EQ(Testenv("start kube-apiserver"), 0);
   const double after_restart = reconciles();
   EXPECT_TRUE(WaitFor([&] { return reconciles() >= after_restart + 3; }, std::chrono::seconds(90)))
       << "no successful reconcile after the API server came back";
+  for (const auto& r : watched) {
+    EXPECT_TRUE(WaitFor([&] { return gone(r) > gone_before[r] && lists(r) > lists_before[r]; }, std::chrono::seconds(60)))
+        << r << ": no 410 Gone and relist after the restart (gone " << gone(r) << ", lists " << lists(r) << ")";
+    std::printf("[faults] %s watch: 410 Gone %g -> %g, lists %g -> %g\n", r.c_str(), gone_before[r], gone(r), lists_before[r],
+                lists(r));
+  }
+  // The relisted watch delivers what happens next: a new (Shadow) autoscaler gets its status.
+  json shadow = ppa;
+  shadow["metadata"] = {{"name", "after-relist"}};
+  shadow["spec"]["mode"] = "Shadow";
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), shadow).ok());
+  EXPECT_TRUE(WaitFor([&] { return Get(k8s::PodPilotAutoscalers().Path(ns_, "after-relist"))["status"].contains("lastDecision"); },
+                      std::chrono::seconds(30)))
+      << Get(k8s::PodPilotAutoscalers().Path(ns_, "after-relist")).dump();
 
   // The load keeps asking for more: the operator reaches maxReplicas by itself, at the rate limit.
   EXPECT_TRUE(WaitFor(
@@ -159,6 +224,15 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
       },
       std::chrono::seconds(180)));
   std::this_thread::sleep_for(std::chrono::seconds(10));  // and stays there (never above)
+  // The raced write was answered 409, re-read and written: the replicas went up anyway (above)
+  // and the admin's change is still there.
+  EXPECT_GE(raced_writes.load(), 1) << "the operator never wrote the scale subresource";
+  EXPECT_GE(metric("podpilot_write_conflicts_total{subresource=\"scale\"}"), 1);
+  std::printf("[faults] write conflicts: scale %g, status %g\n", metric("podpilot_write_conflicts_total{subresource=\"scale\"}"),
+              metric("podpilot_write_conflicts_total{subresource=\"status\"}"));
+  auto final_dep = k8s::GetDeployment(*admin_, ns_, "faulty");
+  ASSERT_TRUE(final_dep.ok());
+  EXPECT_EQ((*final_dep)["metadata"]["annotations"].value("test/raced", ""), "yes");
   oper.Stop();
   runner.join();
   sampling = false;

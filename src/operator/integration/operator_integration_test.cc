@@ -209,7 +209,7 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
       *a = Replicas("upstream-hpa");
       *b = Replicas("podpilot-hpa");
       track(*a, *b);
-      stable = (*a == last_a && *b == last_b && *a > 1 == (*b > 1)) ? stable + 1 : 0;
+      stable = (*a == last_a && *b == last_b && (*a > 1) == (*b > 1)) ? stable + 1 : 0;
       last_a = *a;
       last_b = *b;
       std::this_thread::sleep_for(std::chrono::seconds(1));
