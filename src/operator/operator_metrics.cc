@@ -43,6 +43,14 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   watch_lists_ = &BuildCounter().Name("podpilot_watch_lists_total").Help("(Re)lists of a watched resource (1 at start, +1 per relist).").Register(r);
   watch_errors_ = &BuildCounter().Name("podpilot_watch_errors_total").Help("Failed lists or watches; reason gone = 410 (resourceVersion too old).").Register(r);
   write_conflicts_ = &BuildCounter().Name("podpilot_write_conflicts_total").Help("409 Conflict answers to the operator's writes, retried on a fresh read.").Register(r);
+  // Counters whose label values are known up front start at 0 (Prometheus' advice on missing
+  // series): rate() and dashboards see them before the first error, and a scrape shows they exist.
+  for (const char* source : {"prometheus", "metrics-api", "kubernetes"}) source_errors_->Add({{"source", source}});
+  for (const char* resource : {"podpilotautoscalers", "deployments", "pods"}) {
+    watch_lists_->Add({{"resource", resource}});
+    for (const char* reason : {"gone", "other"}) watch_errors_->Add({{"resource", resource}, {"reason", reason}});
+  }
+  for (const char* sub : {"scale", "status"}) write_conflicts_->Add({{"subresource", sub}});
   rss_ = &BuildGauge().Name("process_resident_memory_bytes").Help("Resident memory size in bytes.").Register(r).Add({});
   cpu_ = &BuildCounter().Name("process_cpu_seconds_total").Help("Total user and system CPU time spent in seconds.").Register(r).Add({});
 }

@@ -48,5 +48,19 @@ TEST(OperatorMetricsTest, CountsWatchListsErrorsAndWriteConflicts) {
   }
 }
 
+// Dashboards query counters that may have no event yet (no conflict so far): their known series
+// start at 0, so rate() works from the first scrape and a scrape shows that they exist.
+TEST(OperatorMetricsTest, KnownSeriesStartAtZero) {
+  const std::string text = OperatorMetrics().Serialize();
+  for (const char* series : {"podpilot_watch_errors_total{reason=\"gone\",resource=\"podpilotautoscalers\"} 0",
+                             "podpilot_watch_errors_total{reason=\"other\",resource=\"pods\"} 0",
+                             "podpilot_watch_lists_total{resource=\"deployments\"} 0",
+                             "podpilot_write_conflicts_total{subresource=\"scale\"} 0",
+                             "podpilot_write_conflicts_total{subresource=\"status\"} 0",
+                             "podpilot_source_errors_total{source=\"metrics-api\"} 0"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series << "\n" << text;
+  }
+}
+
 }  // namespace
 }  // namespace podpilot::op
