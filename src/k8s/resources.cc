@@ -26,6 +26,10 @@ const ResourceType& Pods() {
   static const ResourceType t{"", "v1", "pods", true};
   return t;
 }
+const ResourceType& ConfigMaps() {
+  static const ResourceType t{"", "v1", "configmaps", true};
+  return t;
+}
 const ResourceType& Events() {
   static const ResourceType t{"", "v1", "events", true};
   return t;

@@ -46,6 +46,7 @@ const ResourceType& Events();
 const ResourceType& Leases();
 const ResourceType& Namespaces();
 const ResourceType& PodPilotAutoscalers();
+const ResourceType& ConfigMaps();
 
 // ---- Deployments and scale -------------------------------------------------------------------
 StatusOr<nlohmann::json> GetDeployment(const KubeClient& c, const std::string& ns, const std::string& name);

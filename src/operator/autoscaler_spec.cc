@@ -303,6 +303,7 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
       if (s.model_config_map.empty() || s.model_config_map_key.empty()) {
         return FieldError("spec.policy.model.configMapRef", "needs name and key");
       }
+      if (!path->empty()) return FieldError("spec.policy.model", "give path or configMapRef, not both");
     } else if (path->empty()) {
       return FieldError("spec.policy.model", "a Learned policy needs model.path or model.configMapRef");
     }
@@ -312,9 +313,9 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
       s.model_path = p.lexically_normal().string();
       if (auto st = CheckSpecValue("spec.policy.model.path", s.model_path); !st.ok()) return st;
     }
-    // model_path is filled in by the reconciler for a ConfigMap (it writes the bytes to a file).
-    s.policy_spec = "learned:model=" + (s.model_path.empty() ? std::string("@configmap") : s.model_path) +
-                    ",fallback=hpa" + extra;
+    // A ConfigMap's model has no path: the reconciler reads its bytes and adds them
+    // (MakeLearnedPolicyFromBytes with these parameters).
+    s.policy_spec = (s.model_path.empty() ? std::string("learned:") : "learned:model=" + s.model_path + ",") + "fallback=hpa" + extra;
   } else {
     return FieldError("spec.policy.type", "'" + *type + "' (want Hpa, Predictive or Learned)");
   }

@@ -57,6 +57,7 @@ struct AutoscalerSpec {
   // Model reference of a Learned policy ("" otherwise); model_path is resolved (see ParseSpec).
   std::string model_path;
   std::string model_config_map;       // configMapRef name/key, when the model lives in a ConfigMap
+                                      // (in the operator's namespace: ReconcilerOptions::model_namespace)
   std::string model_config_map_key;
   RateLimits rate_limits;
   SloSpec slo;

@@ -77,6 +77,13 @@ TEST(AutoscalerSpecTest, LearnedAndPredictiveSpecs) {
   EXPECT_EQ(s->policy_type, PolicyType::kLearned);
   EXPECT_EQ(s->model_path, "/models/boutique.safetensors");
   EXPECT_EQ(s->policy_spec, "learned:model=/models/boutique.safetensors,fallback=hpa,fallback_cpu=70");
+  o["spec"]["policy"] = json::parse(R"({"type": "Learned", "model": {"configMapRef": {"name": "models", "key": "web.safetensors"}}})");
+  s = ParseAutoscalerSpec(o, opts);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->model_path, "");
+  EXPECT_EQ(s->model_config_map, "models");
+  EXPECT_EQ(s->model_config_map_key, "web.safetensors");
+  EXPECT_EQ(s->policy_spec, "learned:fallback=hpa");
   o["spec"]["policy"] = json::parse(R"({"type": "Predictive", "parameters": {"cpu": "70", "headroom": "0.15"}})");
   s = ParseAutoscalerSpec(o);
   ASSERT_TRUE(s.ok());
@@ -96,6 +103,10 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
        "spec.metrics[0].resource.target.averageUtilization: '60' is not an integer"},
       {R"({"spec": {"policy": {"type": "Magic"}}})", "spec.policy.type: 'Magic'"},
       {R"({"spec": {"policy": {"type": "Learned"}}})", "spec.policy.model"},
+      {R"({"spec": {"policy": {"type": "Learned", "model": {"path": "a", "configMapRef": {"name": "m", "key": "k"}}}}})",
+       "spec.policy.model: give path or configMapRef, not both"},
+      {R"({"spec": {"policy": {"type": "Learned", "model": {"configMapRef": {"name": "m"}}}}})",
+       "spec.policy.model.configMapRef: needs name and key"},
       {R"({"spec": {"policy": {"type": "Hpa", "parameters": {"cpu": "60,memory=1"}}}})", "spec.policy.parameters.cpu: '60,memory=1'"},
       {R"({"spec": {"behavior": {"scaleUp": {"policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
                                                           {"type": "Percent", "value": 50, "periodSeconds": 60}]}}}})",

@@ -60,6 +60,8 @@ Operator::Operator(k8s::KubeClient kube, std::optional<prom::PrometheusClient> p
   }
   ropts.period_s = options_.period_s;
   ropts.model_dir = options_.model_dir;
+  ropts.model_namespace = options_.model_namespace.empty() ? options_.lease_namespace : options_.model_namespace;
+  ropts.model_recheck = std::chrono::seconds(static_cast<int64_t>(std::max(1.0, options_.model_recheck_s)));
   ropts.before_scale_write = options_.before_scale_write;
   impl_->reconciler = std::make_unique<Reconciler>(kube_, prom_ ? &*prom_ : nullptr, &metrics_, ropts);
 }

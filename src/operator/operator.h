@@ -38,6 +38,8 @@ struct OperatorOptions {
   std::string lease_name = "podpilot-operator";
   std::string identity;                // default: hostname_pid
   std::string model_dir;
+  std::string model_namespace;         // of model.configMapRef ConfigMaps; "" = lease_namespace
+  double model_recheck_s = 60;         // how often a loaded model's ConfigMap is read again
   // Read Deployments and pods from watch-fed caches (and pod metrics at most every
   // min(5 s, period / 2) per namespace) instead of three API requests per reconcile.
   bool cache = true;

@@ -9,6 +9,9 @@
 #include "k8s/resources.h"
 #include "policy/hpa/hpa_policy.h"
 #include "operator/json_log.h"
+#include "operator/model_source.h"
+#include "policy/learned/learned_policy.h"
+#include "policy/policy_spec.h"
 #include "operator/safety_rails.h"
 #include "operator/status_builder.h"
 #include "operator/target_observer.h"
@@ -27,6 +30,10 @@ struct Reconciler::State {
   std::vector<ScaleHistory> history;  // per target
   std::string last_warning;           // dedups Warning events: one per distinct problem
   std::string last_shadow;            // dedups Shadow recommendation events
+  // A model from a ConfigMap: the resourceVersion `policy` (or `policy_error`) came from, and
+  // when the ConfigMap was last read.
+  std::string model_version;
+  std::chrono::steady_clock::time_point model_read{};
 };
 
 Reconciler::Reconciler(const k8s::KubeClient& kube, const prom::PrometheusClient* prom, OperatorMetrics* metrics,
@@ -94,6 +101,36 @@ PolicyContext ContextFor(const AutoscalerSpec& spec, const Observation& o, doubl
 }
 
 }  // namespace
+
+void Reconciler::RefreshConfigMapModel(const AutoscalerSpec& spec, const Observation& obs, State& st) {
+  const auto now = std::chrono::steady_clock::now();
+  if (st.policy && now - st.model_read < options_.model_recheck) return;
+  st.model_read = now;
+  auto cm = ReadConfigMapKey(kube_, options_.model_namespace, spec.model_config_map, spec.model_config_map_key);
+  if (!cm.ok()) {
+    // A model already loaded keeps deciding through a failed re-read (the API server restarting);
+    // without one the HPA rule decides and the status says why.
+    if (!st.policy) st.policy_error = cm.status().message();
+    if (st.policy) LogWarn("model ConfigMap not re-read; keeping the loaded model", {{"error", cm.status().message()}});
+    return;
+  }
+  if (cm->resource_version == st.model_version) return;  // unchanged: the policy, or the error it gave
+  st.model_version = cm->resource_version;
+  auto params = ParsePolicySpec(spec.policy_spec);
+  StatusOr<std::unique_ptr<Policy>> p = params.ok() ? MakeLearnedPolicyFromBytes(cm->bytes, cm->source, *params)
+                                                    : StatusOr<std::unique_ptr<Policy>>(params.status());
+  if (!p.ok()) {
+    // A new version that is refused: the HPA rule decides (FallbackActive=ModelUnavailable names
+    // the ConfigMap and the problem) until a good version is published.
+    st.policy.reset();
+    st.policy_error = p.status().message();
+    return;
+  }
+  st.policy = std::move(p).value();
+  st.policy->Reset(ContextFor(spec, obs, options_.period_s));
+  st.policy_error.clear();
+  LogInfo("model loaded", {{"source", cm->source}, {"resourceVersion", cm->resource_version}, {"bytes", cm->bytes.size()}});
+}
 
 ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -193,9 +230,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     st.hpa->Reset(ContextFor(*spec, obs, options_.period_s));
     if (spec->policy_type == PolicyType::kHpa && spec->policy_spec == spec->hpa_spec) {
       // The configured policy is the HPA rule itself: one instance serves both.
-    } else if (spec->policy_type == PolicyType::kLearned && spec->model_path.empty()) {
-      st.policy_error = "model.configMapRef is not read by the operator yet: mount the ConfigMap as a volume and "
-                        "set model.path";
+    } else if (!spec->model_config_map.empty()) {
+      // Built from the ConfigMap's bytes below.
     } else {
       auto p = MakePolicy(spec->policy_spec);
       if (p.ok()) {
@@ -212,6 +248,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       }
     }
   }
+
+  if (!spec->model_config_map.empty()) timed([&] { RefreshConfigMapModel(*spec, obs, st); return 0; });
 
   // The HPA rule always runs: its proposal is shown beside the policy's and it is the fallback.
   const Decision hpa_decision = st.hpa->Decide(obs);

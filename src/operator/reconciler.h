@@ -17,6 +17,7 @@
 // operator's queue never hands one key to two workers at once). The clients must outlive this.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "k8s/kube_client.h"
 #include "operator/autoscaler_spec.h"
 #include "operator/operator_metrics.h"
+#include "policy/observation.h"
 #include "prom/prometheus_client.h"
 
 namespace podpilot::op {
@@ -39,6 +41,10 @@ struct ReconcilerOptions {
   std::string model_dir;       // resolves relative model paths
   std::string component = "podpilot-operator";  // Events' source
   ClusterCache* cache = nullptr;  // where targets are read from once synced (not owned)
+  // Where spec.policy.model.configMapRef is looked up (the operator's own namespace; see
+  // model_source.h), and how often a loaded model's ConfigMap is read again for a new version.
+  std::string model_namespace = "podpilot-system";
+  std::chrono::seconds model_recheck{60};
   // Tests only: called between deciding a target's new replica count and writing it, from the
   // worker thread. Lets an integration test change the Deployment at exactly that moment, so
   // the real API server answers the write with 409 Conflict. Empty in production.
@@ -68,6 +74,9 @@ class Reconciler {
  private:
   struct State;
   State& StateFor(const std::string& key);
+  // Builds, or rebuilds when the ConfigMap changed, the Learned policy of `spec` from its
+  // configMapRef; sets st.policy_error when there is no usable model.
+  void RefreshConfigMapModel(const AutoscalerSpec& spec, const Observation& obs, State& st);
 
   const k8s::KubeClient& kube_;
   const prom::PrometheusClient* prom_;

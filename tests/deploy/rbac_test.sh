@@ -23,7 +23,7 @@ sa=system:serviceaccount:podpilot-system:podpilot-operator
 
 k delete clusterrolebinding/podpilot-operator clusterrole/podpilot-operator >/dev/null
 k delete -n podpilot-system rolebinding/podpilot-operator-leader-election \
-  role/podpilot-operator-leader-election >/dev/null
+  role/podpilot-operator-leader-election rolebinding/podpilot-operator-models role/podpilot-operator-models >/dev/null
 [ "$(k auth can-i list pods -A --as=$sa 2>/dev/null || true)" = no ] \
   || fail "the operator can still list pods after testenv's RBAC was deleted"
 
@@ -83,6 +83,7 @@ can list pods.metrics.k8s.io -A
 can create leases.coordination.k8s.io -n podpilot-system
 can update leases.coordination.k8s.io -n podpilot-system
 can get leases.coordination.k8s.io -n podpilot-system
+can get configmaps -n podpilot-system
 
 cannot delete deployments.apps -n default
 cannot create deployments.apps -n default
@@ -91,6 +92,9 @@ cannot delete pods -n default
 cannot get secrets -n default
 cannot list secrets -A
 cannot get configmaps -n default
+cannot list configmaps -n podpilot-system
+cannot watch configmaps -n podpilot-system
+cannot update configmaps -n podpilot-system
 cannot update "$ppa" -n default
 cannot patch "$ppa" -n default
 cannot delete "$ppa" -n default

@@ -116,6 +116,11 @@ void RegisterOperator(CLI::App& app) {
   cmd->add_flag("!--no-cache", f->options.cache,
                 "read Deployments and pods straight from the API server on every reconcile (no watch caches)");
   cmd->add_option("--model-dir", f->options.model_dir, "where relative model paths of Learned policies are resolved");
+  cmd->add_option("--model-namespace", f->options.model_namespace,
+                  "where model.configMapRef ConfigMaps are read (default: the Lease namespace, i.e. the operator's own)");
+  cmd->add_option("--model-recheck", f->options.model_recheck_s, "seconds between reads of a loaded model's ConfigMap (new versions)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0));
   cmd->add_option("--log-format", f->log_format, "json or text")->capture_default_str()->check(CLI::IsMember({"json", "text"}));
   cmd->add_option("--log-level", f->log_level, "debug, info, warn or error")->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cmd->callback([f] { RunOperator(*f); });

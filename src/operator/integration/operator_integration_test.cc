@@ -75,8 +75,8 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     if (!setup_error_.empty() || !skip_reason_.empty()) return;
     // The env file's PATH line is "K8S_BIN_DIR:$PATH": kubectl is in its first entry.
     const std::string path = Env("PATH");
-    const std::string kubectl = "KUBECONFIG='" + Env("PODPILOT_TESTENV_ADMIN_KUBECONFIG") + "' '" +
-                                path.substr(0, path.find(':')) + "/kubectl' ";
+    kubectl_ = "KUBECONFIG='" + Env("PODPILOT_TESTENV_ADMIN_KUBECONFIG") + "' '" + path.substr(0, path.find(':')) + "/kubectl' ";
+    const std::string& kubectl = kubectl_;
     const std::string crd = k8s::testing::SourceDir() + "/deploy/crd/podpilotautoscalers.yaml";
     if (std::system((kubectl + "apply -f '" + crd + "' >/dev/null && " + kubectl +
                      "wait --for condition=established --timeout=60s crd/podpilotautoscalers.autoscaling.podpilot.dev >/dev/null")
@@ -86,7 +86,7 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     }
     for (const auto& [name, usage] : std::vector<std::pair<std::string, std::string>>{
              {"active-web", "200m"}, {"shadow-web", "200m"}, {"upstream-hpa", "200m"}, {"podpilot-hpa", "200m"},
-             {"learned-web", "200m"}}) {
+             {"learned-web", "200m"}, {"cm-web", "200m"}}) {
       auto r = admin_->Post(k8s::Deployments().Path(ns_), UsageDeployment(name, 1, usage));
       if (!r.ok()) setup_error_ = r.status().ToString();
     }
@@ -99,6 +99,7 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     o.period_s = period_s;
     o.listen = "127.0.0.1:0";
     o.model_dir = k8s::testing::SourceDir() + "/models/default";
+    o.model_recheck_s = 2;  // see a new ConfigMap version within a few periods
     auto op = std::make_unique<op::Operator>(K8sIntegrationTest::Operator(), std::nullopt, o);
     op::Operator* raw = op.get();
     *runner = std::thread([raw] { EXPECT_TRUE(raw->Run().ok()); });
@@ -120,6 +121,9 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     auto p = k8s::GetAutoscaler(*admin_, ns_, name);
     return p.ok() ? *p : json();
   }
+
+  // kubectl as the cluster admin: "KUBECONFIG=... /path/kubectl ".
+  static inline std::string kubectl_;
 
 };
 
@@ -264,6 +268,60 @@ TEST_F(OperatorIntegrationTest, LearnedModelDecidesAndAMissingModelFallsBack) {
   EXPECT_NE(GetPpa("no-model").dump().find("no-such-model.safetensors"), std::string::npos);
   op->Stop();
   runner.join();
+}
+
+// model.configMapRef: the model is read from a ConfigMap in the operator's namespace, a missing
+// key falls back to the HPA rule naming it, and a new version of the ConfigMap is picked up: a
+// truncated model -> fallback naming the ConfigMap; the good one again -> the policy decides.
+TEST_F(OperatorIntegrationTest, LearnedModelFromAConfigMapAndItsNewVersions) {
+  const std::string cm = "models-" + ns_;  // podpilot-system is shared: a name of this run's own
+  const std::string model = k8s::testing::SourceDir() + "/models/default/gourmetgram.safetensors";
+  const std::string truncated = tmp_root_ + "/truncated.safetensors";
+  ASSERT_EQ(std::system(("head -c 20000 '" + model + "' > '" + truncated + "'").c_str()), 0);
+  auto put_model = [&](const std::string& verb, const std::string& file) {
+    const std::string cmd = kubectl_ + "create configmap " + cm + " -n podpilot-system --from-file=gourmetgram.safetensors='" +
+                            file + "' --dry-run=client -o yaml | " + kubectl_ + verb + " -f - >/dev/null";
+    return std::system(cmd.c_str());
+  };
+  ASSERT_EQ(put_model("create", model), 0);
+  json learned = Autoscaler("cm-learned", "cm-web", "Active", 6);
+  learned["spec"]["policy"] = {{"type", "Learned"},
+                               {"model", {{"configMapRef", {{"name", cm}, {"key", "gourmetgram.safetensors"}}}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), learned).ok());
+  json nokey = Autoscaler("cm-nokey", "cm-web", "Shadow", 6);
+  nokey["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"configMapRef", {{"name", cm}, {"key", "missing.safetensors"}}}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), nokey).ok());
+  std::thread runner;
+  auto op = StartOperator(3, &runner);
+  auto fallback = [](const std::string& name) { return ConditionOf(GetPpa(name), "FallbackActive"); };
+  auto message = [](const std::string& name) {
+    for (const auto& c : GetPpa(name)["status"].value("conditions", json::array())) {
+      if (c.value("type", "") == "FallbackActive") return c.value("message", "");
+    }
+    return std::string();
+  };
+  EXPECT_TRUE(WaitUntil([] { return Replicas("cm-web") > 1; }, std::chrono::seconds(240)))
+      << GetPpa("cm-learned").value("status", json()).dump();
+  EXPECT_EQ(fallback("cm-learned"), "False/PolicyInUse") << GetPpa("cm-learned").value("status", json()).dump();
+  EXPECT_EQ(GetPpa("cm-learned")["status"]["lastDecision"].value("reason", "").rfind("learned: ", 0), 0u);
+  EXPECT_TRUE(WaitUntil([&] { return fallback("cm-nokey") == "True/ModelUnavailable"; }, std::chrono::seconds(60)));
+  EXPECT_NE(message("cm-nokey").find("configmap podpilot-system/" + cm + ":missing.safetensors: the ConfigMap has no key "
+                                     "'missing.safetensors' (keys: gourmetgram.safetensors)"),
+            std::string::npos)
+      << message("cm-nokey");
+
+  ASSERT_EQ(put_model("replace", truncated), 0);
+  EXPECT_TRUE(WaitUntil([&] { return fallback("cm-learned") == "True/ModelUnavailable"; }, std::chrono::seconds(60)))
+      << GetPpa("cm-learned").value("status", json()).dump();
+  EXPECT_NE(message("cm-learned").find("learned: cannot load model: configmap podpilot-system/" + cm + ":gourmetgram.safetensors"),
+            std::string::npos)
+      << message("cm-learned");
+  ASSERT_EQ(put_model("replace", model), 0);
+  EXPECT_TRUE(WaitUntil([&] { return fallback("cm-learned") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
+      << GetPpa("cm-learned").value("status", json()).dump();
+  op->Stop();
+  runner.join();
+  (void)admin_->Delete(k8s::ConfigMaps().Path("podpilot-system", cm));
 }
 
 TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {

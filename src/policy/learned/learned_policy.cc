@@ -8,6 +8,7 @@
 #include "policy/learned/actions.h"
 #include "policy/learned/features.h"
 #include "policy/learned/mlp.h"
+#include "policy/learned/safetensors.h"
 
 namespace podpilot::learned {
 namespace {
@@ -90,12 +91,12 @@ StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicyFromModel(const LearnedModel&
 
 namespace podpilot {
 
-StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicy(PolicyParams& params) {
-  PP_ASSIGN_OR_RETURN(std::string path, params.GetString("model", ""));
+namespace {
+// fallback= and fallback_cpu= of a learned spec; `model` is what Name() shows after "model=".
+StatusOr<learned::LearnedPolicyOptions> LearnedOptions(PolicyParams& params, const std::string& model) {
   PP_ASSIGN_OR_RETURN(std::string fallback, params.GetString("fallback", "hpa"));
   PP_ASSIGN_OR_RETURN(double cpu, params.GetDouble("fallback_cpu", 80, 1, 1000));
   PP_RETURN_IF_ERROR(params.CheckAllUsed());
-  if (path.empty()) return InvalidArgumentError("learned: parameter model=PATH is required (a podpilot model file)");
   learned::LearnedPolicyOptions options;
   if (fallback == "hpa") {
     options.fallback = learned::LearnedPolicyOptions::Fallback::kHpa;
@@ -105,10 +106,29 @@ StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicy(PolicyParams& params) {
     return InvalidArgumentError("learned: parameter fallback=" + fallback + ": unknown (known: hpa, keep)");
   }
   options.fallback_cpu = cpu / 100;
-  options.name = "learned:model=" + path;
+  options.name = "learned:model=" + model;
   if (params.Has("fallback")) options.name += ",fallback=" + fallback;
   if (params.Has("fallback_cpu")) options.name += fmt::format(",fallback_cpu={:g}", cpu);
+  return options;
+}
+}  // namespace
+
+StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicy(PolicyParams& params) {
+  PP_ASSIGN_OR_RETURN(std::string path, params.GetString("model", ""));
+  PP_ASSIGN_OR_RETURN(learned::LearnedPolicyOptions options, LearnedOptions(params, path));
+  if (path.empty()) return InvalidArgumentError("learned: parameter model=PATH is required (a podpilot model file)");
   auto model = learned::ReadModel(path);
+  if (!model.ok()) return model.status().WithPrefix("learned: cannot load model");
+  return learned::MakeLearnedPolicyFromModel(*model, std::move(options));
+}
+
+StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicyFromBytes(const std::string& bytes, const std::string& source,
+                                                             PolicyParams& params) {
+  if (params.Has("model")) return InvalidArgumentError("learned: model= and model bytes (" + source + ") both given");
+  PP_ASSIGN_OR_RETURN(learned::LearnedPolicyOptions options, LearnedOptions(params, source));
+  auto file = learned::DecodeSafetensors(bytes, source);
+  if (!file.ok()) return file.status().WithPrefix("learned: cannot load model");
+  auto model = learned::ModelFromSafetensors(*file, source);
   if (!model.ok()) return model.status().WithPrefix("learned: cannot load model");
   return learned::MakeLearnedPolicyFromModel(*model, std::move(options));
 }

@@ -49,4 +49,10 @@ namespace podpilot {
 // The factory for policy_registry.cc: "learned:model=PATH[,fallback=hpa|keep][,fallback_cpu=80]".
 StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicy(PolicyParams& params);
 
+// The same policy from a model file's content held in memory (the operator reads it from a
+// ConfigMap): `params` are those of the spec without model= ("learned[:fallback=...]"); `source`
+// names the bytes in errors and in Name(), e.g. "configmap podpilot-system/models:web.safetensors".
+StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicyFromBytes(const std::string& bytes, const std::string& source,
+                                                             PolicyParams& params);
+
 }  // namespace podpilot

@@ -134,6 +134,42 @@ TEST(LearnedPolicyTest, DecidesWhatTheNetworkChoosesAndSaysSo) {
   }
 }
 
+// The operator's path for a model in a ConfigMap: the same decisions as from the file, errors
+// that name the source, and no model= beside the bytes.
+TEST(LearnedPolicyTest, FromBytesDecidesAsFromTheFileAndNamesTheSource) {
+  ModelSpec spec;
+  spec.seed = 21;
+  const std::string path = WriteTestModel(spec, "bytes.safetensors");
+  auto bytes = ReadFile(path);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  const std::string source = "configmap podpilot-system/models:web.safetensors";
+  auto params = ParsePolicySpec("learned:fallback=keep");
+  ASSERT_TRUE(params.ok());
+  auto from_bytes = MakeLearnedPolicyFromBytes(*bytes, source, *params);
+  ASSERT_TRUE(from_bytes.ok()) << from_bytes.status().ToString();
+  EXPECT_EQ((*from_bytes)->Name(), "learned:model=" + source + ",fallback=keep");
+  auto from_file = FromSpec("learned:model=" + path + ",fallback=keep");
+  ASSERT_TRUE(from_file.ok());
+  (*from_bytes)->Reset(PolicyContext{});
+  (*from_file)->Reset(PolicyContext{});
+  for (int i = 0; i < 8; ++i) {
+    const Observation o = Obs({Target("web", 1 + i % 3, 0.3 + 0.2 * i)}, 15.0 * (i + 1));
+    const Decision a = (*from_bytes)->Decide(o), b = (*from_file)->Decide(o);
+    ASSERT_EQ(a.targets.size(), b.targets.size());
+    for (size_t t = 0; t < a.targets.size(); ++t) EXPECT_EQ(a.targets[t].replicas, b.targets[t].replicas) << "step " << i;
+    EXPECT_EQ(a.reason, b.reason);
+  }
+
+  auto p2 = ParsePolicySpec("learned");
+  ASSERT_TRUE(p2.ok());
+  auto truncated = MakeLearnedPolicyFromBytes(bytes->substr(0, bytes->size() / 2), source, *p2);
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.status().message().rfind("learned: cannot load model: " + source, 0), 0u) << truncated.status().message();
+  auto p3 = ParsePolicySpec("learned:model=" + path);
+  ASSERT_TRUE(p3.ok());
+  EXPECT_FALSE(MakeLearnedPolicyFromBytes(*bytes, source, *p3).ok());
+}
+
 TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
   const std::string path = WriteTestModel(ModelSpec{}, "fallback.safetensors");  // 2 targets
   auto p = FromSpec("learned:model=" + path);
