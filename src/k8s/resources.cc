@@ -30,6 +30,20 @@ const ResourceType& ConfigMaps() {
   static const ResourceType t{"", "v1", "configmaps", true};
   return t;
 }
+const ResourceType& StatefulSets() {
+  static const ResourceType t{"apps", "v1", "statefulsets", true};
+  return t;
+}
+const ResourceType& ReplicaSets() {
+  static const ResourceType t{"apps", "v1", "replicasets", true};
+  return t;
+}
+const ResourceType* ScalableWorkload(const std::string& kind) {
+  if (kind == "Deployment") return &Deployments();
+  if (kind == "StatefulSet") return &StatefulSets();
+  if (kind == "ReplicaSet") return &ReplicaSets();
+  return nullptr;
+}
 const ResourceType& Events() {
   static const ResourceType t{"", "v1", "events", true};
   return t;
@@ -71,21 +85,21 @@ StatusOr<json> ListDeployments(const KubeClient& c, const std::string& ns, const
   return c.Get(Deployments().Path(ns) + QueryString({{"labelSelector", label_selector}}));
 }
 
-StatusOr<json> GetScale(const KubeClient& c, const std::string& ns, const std::string& deployment) {
-  return c.Get(Deployments().Path(ns, deployment, "scale"));
+StatusOr<json> GetScale(const KubeClient& c, const ResourceType& type, const std::string& ns, const std::string& name) {
+  return c.Get(type.Path(ns, name, "scale"));
 }
 
-StatusOr<json> UpdateScale(const KubeClient& c, const std::string& ns, const std::string& deployment, int replicas,
-                           const std::string& resource_version) {
+StatusOr<json> UpdateScale(const KubeClient& c, const ResourceType& type, const std::string& ns, const std::string& name,
+                           int replicas, const std::string& resource_version) {
   if (replicas < 0) {
-    return InvalidArgumentError(fmt::format("scale of {}/{}: replicas must be >= 0, got {}", ns, deployment, replicas));
+    return InvalidArgumentError(fmt::format("scale of {} {}/{}: replicas must be >= 0, got {}", type.plural, ns, name, replicas));
   }
   json scale = {{"apiVersion", "autoscaling/v1"},
                 {"kind", "Scale"},
-                {"metadata", {{"name", deployment}, {"namespace", ns}}},
+                {"metadata", {{"name", name}, {"namespace", ns}}},
                 {"spec", {{"replicas", replicas}}}};
   if (!resource_version.empty()) scale["metadata"]["resourceVersion"] = resource_version;
-  return c.Put(Deployments().Path(ns, deployment, "scale"), scale);
+  return c.Put(type.Path(ns, name, "scale"), scale);
 }
 
 StatusOr<json> ListPods(const KubeClient& c, const std::string& ns, const std::string& label_selector) {

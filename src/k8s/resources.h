@@ -47,19 +47,32 @@ const ResourceType& Leases();
 const ResourceType& Namespaces();
 const ResourceType& PodPilotAutoscalers();
 const ResourceType& ConfigMaps();
+const ResourceType& StatefulSets();
+const ResourceType& ReplicaSets();
+// The apps/v1 workload kinds with a scale subresource: Deployment, StatefulSet, ReplicaSet.
+// Null for any other kind.
+const ResourceType* ScalableWorkload(const std::string& kind);
 
 // ---- Deployments and scale -------------------------------------------------------------------
 StatusOr<nlohmann::json> GetDeployment(const KubeClient& c, const std::string& ns, const std::string& name);
 // A DeploymentList; ns "" lists all namespaces; label_selector "" selects all.
 StatusOr<nlohmann::json> ListDeployments(const KubeClient& c, const std::string& ns, const std::string& label_selector = "");
 
-// The autoscaling/v1 Scale of a Deployment: spec.replicas, status.replicas, status.selector and
-// metadata.resourceVersion (the Deployment's).
-StatusOr<nlohmann::json> GetScale(const KubeClient& c, const std::string& ns, const std::string& deployment);
+// The autoscaling/v1 Scale of a workload (`type`: Deployments(), StatefulSets(), ReplicaSets()):
+// spec.replicas, status.replicas, status.selector and metadata.resourceVersion (the workload's).
+StatusOr<nlohmann::json> GetScale(const KubeClient& c, const ResourceType& type, const std::string& ns, const std::string& name);
 // PUTs spec.replicas = replicas with resource_version as the precondition ("" = unconditional,
-// last writer wins). kAborted when the Deployment changed since that version.
-StatusOr<nlohmann::json> UpdateScale(const KubeClient& c, const std::string& ns, const std::string& deployment,
-                                     int replicas, const std::string& resource_version);
+// last writer wins). kAborted when the workload changed since that version.
+StatusOr<nlohmann::json> UpdateScale(const KubeClient& c, const ResourceType& type, const std::string& ns,
+                                     const std::string& name, int replicas, const std::string& resource_version);
+// The same for a Deployment.
+inline StatusOr<nlohmann::json> GetScale(const KubeClient& c, const std::string& ns, const std::string& deployment) {
+  return GetScale(c, Deployments(), ns, deployment);
+}
+inline StatusOr<nlohmann::json> UpdateScale(const KubeClient& c, const std::string& ns, const std::string& deployment,
+                                            int replicas, const std::string& resource_version) {
+  return UpdateScale(c, Deployments(), ns, deployment, replicas, resource_version);
+}
 
 // ---- Pods --------------------------------------------------------------------------------------
 StatusOr<nlohmann::json> ListPods(const KubeClient& c, const std::string& ns, const std::string& label_selector);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "k8s/resources.h"
+
 namespace podpilot::op {
 namespace {
 
@@ -198,9 +200,12 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     if (!ref.is_object()) return FieldError(path, "not an object");
     auto kind = OptString(ref, "kind", path, "");
     if (!kind.ok()) return kind.status();
-    if (*kind != "Deployment") {
-      return FieldError(path + ".kind", "'" + *kind + "' is not supported yet (want Deployment)");
+    if (k8s::ScalableWorkload(*kind) == nullptr) {
+      return FieldError(path + ".kind", "'" + *kind + "' is not supported (want Deployment, StatefulSet or ReplicaSet)");
     }
+    auto api_version = OptString(ref, "apiVersion", path, "apps/v1");
+    if (!api_version.ok()) return api_version.status();
+    if (*api_version != "apps/v1") return FieldError(path + ".apiVersion", "'" + *api_version + "' (want apps/v1)");
     t.kind = *kind;
     auto name = OptString(ref, "name", path, "");
     if (!name.ok()) return name.status();

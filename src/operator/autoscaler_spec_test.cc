@@ -31,6 +31,16 @@ TEST(AutoscalerSpecTest, SingleTargetHpa) {
   EXPECT_EQ(s->policy_spec, "hpa:cpu=60");
 }
 
+TEST(AutoscalerSpecTest, StatefulSetAndReplicaSetTargets) {
+  for (const char* kind : {"StatefulSet", "ReplicaSet"}) {
+    json o = Base();
+    o["spec"]["scaleTargetRef"]["kind"] = kind;
+    auto s = ParseAutoscalerSpec(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->targets[0].kind, kind);
+  }
+}
+
 TEST(AutoscalerSpecTest, DefaultsAreShadowAndTheApiDefaultMetric) {
   json o = Base();
   o["spec"].erase("mode");
@@ -97,6 +107,8 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
       {R"({"spec": {"minReplicas": 11}})", "spec.minReplicas: 11 exceeds maxReplicas 10"},
       {R"({"spec": {"mode": "Aggressive"}})", "spec.mode: 'Aggressive'"},
       {R"({"spec": {"scaleTargetRef": {"kind": "CronJob", "name": "x"}}})", "spec.scaleTargetRef.kind: 'CronJob'"},
+      {R"({"spec": {"scaleTargetRef": {"apiVersion": "apps/v1beta2", "kind": "StatefulSet", "name": "x"}}})",
+       "spec.scaleTargetRef.apiVersion: 'apps/v1beta2' (want apps/v1)"},
       {R"({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "gpu", "target": {"type": "Utilization", "averageUtilization": 5}}}]}})",
        "spec.metrics[0].resource.name: 'gpu'"},
       {R"({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": "60"}}}]}})",

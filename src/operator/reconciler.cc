@@ -7,14 +7,14 @@
 #include "eval/policy_registry.h"
 #include "k8s/api_status.h"
 #include "k8s/resources.h"
-#include "policy/hpa/hpa_policy.h"
 #include "operator/json_log.h"
 #include "operator/model_source.h"
-#include "policy/learned/learned_policy.h"
-#include "policy/policy_spec.h"
 #include "operator/safety_rails.h"
 #include "operator/status_builder.h"
 #include "operator/target_observer.h"
+#include "policy/hpa/hpa_policy.h"
+#include "policy/learned/learned_policy.h"
+#include "policy/policy_spec.h"
 
 namespace podpilot::op {
 
@@ -110,8 +110,11 @@ void Reconciler::RefreshConfigMapModel(const AutoscalerSpec& spec, const Observa
   if (!cm.ok()) {
     // A model already loaded keeps deciding through a failed re-read (the API server restarting);
     // without one the HPA rule decides and the status says why.
-    if (!st.policy) st.policy_error = cm.status().message();
-    if (st.policy) LogWarn("model ConfigMap not re-read; keeping the loaded model", {{"error", cm.status().message()}});
+    if (st.policy) {
+      LogWarn("model ConfigMap not re-read; keeping the loaded model", {{"error", cm.status().message()}});
+    } else {
+      st.policy_error = cm.status().message();
+    }
     return;
   }
   if (cm->resource_version == st.model_version) return;  // unchanged: the policy, or the error it gave
@@ -332,12 +335,13 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (rails.replicas == current || spec->mode == Mode::kShadow) continue;
 
     const std::string rv = observed->targets[i].scale_resource_version;
+    const k8s::ResourceType* workload = k8s::ScalableWorkload(ref.kind);  // checked by the spec parser
     bool first = true;
     bool changed_by_other = false;
     Status s = timed([&] { return k8s::RetryOnConflict([&]() -> Status {
       std::string version = rv;
       if (!first) {
-        auto scale = k8s::GetScale(kube_, ns, ref.name);
+        auto scale = k8s::GetScale(kube_, *workload, ns, ref.name);
         if (!scale.ok()) return scale.status();
         if ((*scale)["spec"].value("replicas", 0) != current) {
           changed_by_other = true;  // decided on a stale count: leave it to the next reconcile
@@ -347,7 +351,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       }
       first = false;
       if (options_.before_scale_write) options_.before_scale_write(ns, ref.name);
-      auto r = k8s::UpdateScale(kube_, ns, ref.name, rails.replicas, version);
+      auto r = k8s::UpdateScale(kube_, *workload, ns, ref.name, rails.replicas, version);
       if (k8s::IsConflict(r.status()) && metrics_ != nullptr) metrics_->WriteConflict("scale");
       return r.ok() ? Status::Ok() : r.status();
     }); });

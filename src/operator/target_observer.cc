@@ -126,9 +126,14 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   const std::string& ns = spec.namespace_;
   double window_s = 0;
   for (const TargetRef& ref : spec.targets) {
-    const std::string what = fmt::format("Deployment {}/{}", ns, ref.name);
+    const std::string what = fmt::format("{} {}/{}", ref.kind, ns, ref.name);
     const bool cached = options.cache != nullptr && options.cache->Synced();
-    auto dep = cached ? options.cache->GetDeployment(ns, ref.name) : k8s::GetDeployment(kube, ns, ref.name);
+    const k8s::ResourceType* type = k8s::ScalableWorkload(ref.kind);
+    if (type == nullptr) return InvalidArgumentError(what + ": not a scalable workload kind");
+    // Deployments come from the watch-fed cache; StatefulSets and ReplicaSets (rarer targets) are
+    // read from the API server. All three have the same spec.replicas/selector/template shape.
+    auto dep = cached && type == &k8s::Deployments() ? options.cache->GetDeployment(ns, ref.name)
+                                                      : kube.Get(type->Path(ns, ref.name));
     if (!dep.ok()) return Status(dep.status().code(), what + ": " + dep.status().message());
     const json& d = *dep;
     TargetObservation t;

@@ -1,10 +1,10 @@
-// Builds the Observation a policy sees (src/policy/observation.h) from a real cluster: the scale
-// subresource and pod template of each target Deployment, its pods (readiness, start times), the
-// metrics API (metrics.k8s.io, as the HPA reads CPU and memory) and, when the autoscaler names
+// Builds the Observation a policy sees (src/policy/observation.h) from a real cluster: the
+// replicas, selector and pod template of each target workload (Deployment, StatefulSet or
+// ReplicaSet), its pods (readiness, start times), the metrics API (metrics.k8s.io, as the HPA reads CPU and memory) and, when the autoscaler names
 // PromQL queries, Prometheus (request rate, latency for the SLO).
 //
 // What fails and what it means:
-//  * A Kubernetes read (scale, Deployment, pods) fails -> the whole observation fails (no action
+//  * A Kubernetes read (workload, pods) fails -> the whole observation fails (no action
 //    may be taken on a target the operator cannot see).
 //  * The metrics API or Prometheus fails -> the observation is returned without those signals
 //    (pods carry has_metrics=false; rates stay 0) and `signal_errors` says what failed, so the
@@ -25,7 +25,7 @@
 namespace podpilot::op {
 
 struct ObservedTarget {
-  std::string scale_resource_version;  // of the Deployment, for a conditional scale update
+  std::string scale_resource_version;  // of the workload, for a conditional scale update
   std::string selector;                // label selector of its pods (scale status.selector)
 };
 

@@ -74,6 +74,10 @@ can get deployments.apps --subresource=scale -n default
 can patch deployments.apps --subresource=scale -n default
 can update deployments.apps --subresource=scale -n default
 can list deployments.apps -A
+can get statefulsets.apps -n default
+can update statefulsets.apps --subresource=scale -n default
+can get replicasets.apps -n default
+can patch replicasets.apps --subresource=scale -n default
 can list pods -A
 can watch pods -A
 can create events -n default
@@ -87,6 +91,11 @@ can get configmaps -n podpilot-system
 
 cannot delete deployments.apps -n default
 cannot create deployments.apps -n default
+cannot delete statefulsets.apps -n default
+cannot update deployments.apps -n default
+cannot patch deployments.apps -n default
+cannot update statefulsets.apps -n default
+cannot list replicasets.apps -A
 cannot create pods -n default
 cannot delete pods -n default
 cannot get secrets -n default

@@ -324,6 +324,38 @@ TEST_F(OperatorIntegrationTest, LearnedModelFromAConfigMapAndItsNewVersions) {
   (void)admin_->Delete(k8s::ConfigMaps().Path("podpilot-system", cm));
 }
 
+// A StatefulSet target: read from the API server (not the Deployment cache), resized through
+// statefulsets/scale by the restricted identity, its pods (made by kube-controller-manager's
+// StatefulSet controller, run by KWOK) counted and their metrics read from metrics-server.
+TEST_F(OperatorIntegrationTest, StatefulSetTargetIsScaledThroughItsScaleSubresource) {
+  json sts = UsageDeployment("sts-web", 1, "200m");
+  sts["kind"] = "StatefulSet";
+  sts["spec"]["serviceName"] = "sts-web";
+  sts["spec"]["podManagementPolicy"] = "Parallel";
+  ASSERT_TRUE(admin_->Post(k8s::StatefulSets().Path(ns_), sts).ok());
+  json ppa = Autoscaler("sts", "sts-web", "Active", 4);
+  ppa["spec"]["scaleTargetRef"]["kind"] = "StatefulSet";
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), ppa).ok());
+  auto replicas = [] {
+    auto s = admin_->Get(k8s::StatefulSets().Path(ns_, "sts-web"));
+    return s.ok() ? (*s)["spec"].value("replicas", -1) : -1;
+  };
+  std::thread runner;
+  auto op = StartOperator(3, &runner);
+  // 200 % of the request at a 50 % target: 4 replicas (the max).
+  EXPECT_TRUE(WaitUntil([&] { return replicas() == 4; }, std::chrono::seconds(240)))
+      << "replicas " << replicas() << "; " << GetPpa("sts").value("status", json()).dump();
+  // The next reconciles see the new size (status.currentReplicas is read, not assumed).
+  EXPECT_TRUE(WaitUntil([] { return GetPpa("sts")["status"].value("currentReplicas", -1) == 4; }, std::chrono::seconds(30)))
+      << GetPpa("sts")["status"].dump();
+  const json ppa_now = GetPpa("sts");
+  EXPECT_EQ(ConditionOf(ppa_now, "AbleToScale"), "True/SucceededGetScale") << ppa_now["status"].dump();
+  EXPECT_EQ(ConditionOf(ppa_now, "ScalingActive"), "True/ValidMetricFound") << ppa_now["status"].dump();
+  EXPECT_EQ(ppa_now["status"]["lastDecision"].value("reason", "").rfind("hpa: sts-web: ", 0), 0u) << ppa_now["status"].dump();
+  op->Stop();
+  runner.join();
+}
+
 TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("ghost", "no-such-deployment", "Active", 3)).ok());
   std::thread runner;
