@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "k8s/api_status.h"
+#include "net/curl_handle_pool.h"
 #include "net/curl_util.h"
 
 namespace podpilot::k8s {
@@ -19,6 +20,7 @@ namespace podpilot::k8s {
 namespace {
 
 using net::ClassifyCurlError;
+using net::CurlHandlePool;
 using net::CurlPtr;
 using net::InitCurlOnce;
 using net::UrlPart;
@@ -217,57 +219,6 @@ Status KubeClient::Stream(const std::string& path, const std::function<bool(std:
   }
   return Status::Ok();
 }
-
-class CurlHandlePool {
- public:
-  ~CurlHandlePool() {
-    for (CURL* h : idle_) curl_easy_cleanup(h);
-  }
-  // A handle for one request, reset to default options (libcurl keeps its connection, DNS and TLS
-  // session caches across curl_easy_reset). Returned to the pool when the lease ends; without a
-  // pool the handle is the lease's own.
-  class Lease {
-   public:
-    explicit Lease(CurlHandlePool* pool) : pool_(pool) {
-      if (pool_ != nullptr) {
-        std::lock_guard<std::mutex> lock(pool_->mu_);
-        if (!pool_->idle_.empty()) {
-          h_ = pool_->idle_.back();
-          pool_->idle_.pop_back();
-        }
-      }
-      if (h_ != nullptr) {
-        curl_easy_reset(h_);
-      } else {
-        h_ = curl_easy_init();
-      }
-    }
-    ~Lease() {
-      if (h_ == nullptr) return;
-      if (pool_ != nullptr) {
-        curl_easy_reset(h_);  // drop pointers into the finished request (error buffer, headers)
-        std::lock_guard<std::mutex> lock(pool_->mu_);
-        if (pool_->idle_.size() < kMaxIdle) {
-          pool_->idle_.push_back(h_);
-          return;
-        }
-      }
-      curl_easy_cleanup(h_);
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    CURL* get() const { return h_; }
-
-   private:
-    CurlHandlePool* pool_;
-    CURL* h_ = nullptr;
-  };
-
- private:
-  static constexpr size_t kMaxIdle = 16;  // > the operator's worker threads
-  std::mutex mu_;
-  std::vector<CURL*> idle_;
-};
 
 KubeClient::KubeClient(KubeConfig config, ClientOptions options)
     : config_(std::move(config)), options_(std::move(options)), pool_(std::make_shared<CurlHandlePool>()) {}

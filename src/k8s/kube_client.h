@@ -37,6 +37,10 @@
 #include "common/status.h"
 #include "k8s/kube_config.h"
 
+namespace podpilot::net {
+class CurlHandlePool;  // net/curl_handle_pool.h
+}  // namespace podpilot::net
+
 namespace podpilot::k8s {
 
 struct ClientOptions {
@@ -59,10 +63,6 @@ enum class PatchType {
 // "?a=1&b=x%2Fy" from key/value pairs (values URL-escaped; empty values dropped); "" if none.
 std::string QueryString(std::initializer_list<std::pair<const char*, std::string>> params);
 
-// Idle libcurl easy handles of one client (and its copies), reused so that consecutive requests
-// keep their TCP + TLS connection (libcurl's per-handle connection cache): without it every
-// request paid a TLS handshake, which dominated the operator's CPU. Thread-safe.
-class CurlHandlePool;
 
 class KubeClient {
  public:
@@ -102,7 +102,9 @@ class KubeClient {
 
   KubeConfig config_;
   ClientOptions options_;
-  std::shared_ptr<CurlHandlePool> pool_;  // shared by copies: same server, same settings
+  // Idle libcurl handles reused so that consecutive requests keep their TCP + TLS connection
+  // (net/curl_handle_pool.h); shared by copies: same server, same settings.
+  std::shared_ptr<net::CurlHandlePool> pool_;
 };
 
 }  // namespace podpilot::k8s

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "net/curl_handle_pool.h"
 #include "net/curl_util.h"
 #include "prom/api_response.h"
 
@@ -63,6 +64,9 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
 
 // Maps a libcurl failure to a Status code and a short phrase saying which step failed.
 }  // namespace
+
+PrometheusClient::PrometheusClient(ClientOptions options)
+    : options_(std::move(options)), pool_(std::make_shared<net::CurlHandlePool>()) {}
 
 StatusOr<PrometheusClient> PrometheusClient::Create(ClientOptions options) {
   PP_RETURN_IF_ERROR(InitCurlOnce());
@@ -133,8 +137,8 @@ StatusOr<QueryResult> PrometheusClient::Post(const std::string& path, const std:
   const std::string url = options_.base_url + path;
   const std::string where = fmt::format("{} query \"{}\"", url, QueryForMessage(promql));
 
-  CurlPtr<CURL> h(curl_easy_init());
-  if (!h) return InternalError(where + ": curl_easy_init failed");
+  net::CurlHandlePool::Lease h(pool_.get());
+  if (!h.get()) return InternalError(where + ": curl_easy_init failed");
   CURL* c = h.get();
   char errbuf[CURL_ERROR_SIZE] = {0};
   Body body;

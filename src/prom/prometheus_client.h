@@ -30,16 +30,22 @@
 // Prometheus' own Go client does.
 //
 // Thread-safety: a PrometheusClient is immutable after Create; its const methods may be called
-// concurrently from any number of threads (each call uses its own libcurl handle, see the .cc).
+// concurrently from any number of threads (each call leases its own libcurl handle from a pool
+// shared by copies, net/curl_handle_pool.h, so consecutive calls reuse their connection).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "prom/query_result.h"
+
+namespace podpilot::net {
+class CurlHandlePool;  // net/curl_handle_pool.h
+}  // namespace podpilot::net
 
 namespace podpilot::prom {
 
@@ -88,13 +94,16 @@ class PrometheusClient {
   const std::string& base_url() const { return options_.base_url; }
 
  private:
-  explicit PrometheusClient(ClientOptions options) : options_(std::move(options)) {}
+  explicit PrometheusClient(ClientOptions options);
 
   // POSTs `form` (already encoded) to base_url + path and decodes the answer.
   StatusOr<QueryResult> Post(const std::string& path, const std::string& form,
                              const std::string& promql) const;
 
   ClientOptions options_;
+  // Idle libcurl handles, so that consecutive queries reuse their connection (an operator asks
+  // every period); shared by copies.
+  std::shared_ptr<net::CurlHandlePool> pool_;
 };
 
 }  // namespace podpilot::prom
