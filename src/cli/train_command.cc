@@ -62,6 +62,17 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--mode", r.mode, "Action space: delta (replicas -1/0/+1 per service) or setpoint (CPU target)")
       ->capture_default_str();
   sub->add_option("--history", r.history, "Past observations in the features (features.h)")->capture_default_str();
+  // reward = -cost_weight * $/h - slo_weight * (1 - SLO attainment) - churn_weight * |replica changes|
+  // per step (sim/env.h); kept in the run directory, so --resume continues with the same ones.
+  sub->add_option("--cost-weight", r.reward.cost, "Reward weight of the cost rate ($/h)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--slo-weight", r.reward.slo, "Reward weight of the SLO shortfall (1 - attainment) per step")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--churn-weight", r.reward.churn, "Reward weight of replica changes per step")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--eval-episodes", r.eval_episodes,
                   "After training, run the policy on the scenario's EVAL workloads for this many episodes")
       ->capture_default_str();

@@ -36,11 +36,12 @@ expect_bad "missing.yaml" --suite "$tmp/missing.yaml" --timesteps 100 --out "$tm
 expect_bad "required" --suite "$tmp/tiny.yaml" --timesteps 100
 expect_bad "no checkpoint" --resume "$tmp/bad"
 expect_bad "num-envs" --num-envs 0 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
+expect_bad "slo-weight" --slo-weight -1 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
 
 # Kill -9 after a few checkpoints, then resume.
 run="$tmp/run"
 "$PODPILOT" train --agent ppo --suite "$tmp/tiny.yaml" --timesteps 200000 --num-envs 2 --seed 3 \
-    --checkpoint-every 2 --threads 1 --out "$run" 2> "$tmp/train1.txt" &
+    --checkpoint-every 2 --threads 1 --slo-weight 25 --out "$run" 2> "$tmp/train1.txt" &
 pid=$!
 for _ in $(seq 300); do
   if [[ -f "$run/checkpoint/MANIFEST.json" ]] && grep -Eq '"update": *([4-9]|[1-9][0-9]+)' "$run/checkpoint/MANIFEST.json"; then break; fi
@@ -58,6 +59,9 @@ step_at_ckpt=$(awk -F, -v u="$ckpt" '$1 == u {print $2}' "$run/learning_curve.cs
 "$PODPILOT" train --resume "$run" --timesteps $((step_at_ckpt + 1200)) --threads 1 > "$tmp/out2.txt" 2> "$tmp/train2.txt" \
   || fail "resume failed: $(cat "$tmp/train2.txt")"
 grep -q "resuming ppo at update $ckpt" "$tmp/train2.txt" || fail "resume message: $(cat "$tmp/train2.txt")"
+# The reward weights are part of the run: the resumed run (no --slo-weight) kept 25.
+python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["reward"]; sys.exit(0 if w["slo"] == 25 and w["cost"] == 1 else 1)' \
+  "$run/train_config.json" || fail "reward weights not kept in train_config.json: $(cat "$run/train_config.json")"
 [[ -f "$run/model.safetensors" ]] || fail "no model after the resumed run"
 awk -F, 'NR > 1 { if ($1 != NR - 1) { print "row " NR - 1 " has update " $1; bad = 1 }
                   if ($2 <= prev) { print "step not increasing at row " NR - 1; bad = 1 } prev = $2 }
