@@ -53,11 +53,12 @@ TIMESTEPS     ?= 100000
 EVAL_EPISODES ?= 100
 SUITE         ?= scenarios/suites/default.yaml
 SCENARIO      ?=
+APP           ?=
 SEED          ?= 1
 OUT           ?= out/train-$(AGENT)
 train-simulation:
 	@if [ "$(ENV_MODE)" != "simulate" ]; then \
 	  echo "train-simulation: ENV_MODE=$(ENV_MODE) is not supported; the only mode is ENV_MODE=simulate" >&2; exit 2; fi
 	$(MAKE) build
-	$(BUILD)/src/cli/podpilot train --agent $(AGENT) --suite $(SUITE) $(if $(SCENARIO),--scenario $(SCENARIO)) \
+	$(BUILD)/src/cli/podpilot train --agent $(AGENT) --suite $(SUITE) $(if $(SCENARIO),--scenario $(SCENARIO)) $(if $(APP),--app $(APP)) \
 	  --timesteps $(TIMESTEPS) --seed $(SEED) --eval-episodes $(EVAL_EPISODES) --out $(OUT)

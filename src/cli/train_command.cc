@@ -52,7 +52,19 @@ void RegisterTrain(CLI::App& app) {
   rl::TrainRequest& r = o->request;
   sub->add_option("--agent", r.agent, "ppo or dqn")->capture_default_str();
   sub->add_option("--suite", r.suite, "Suite: a bundled name (default) or a YAML path")->capture_default_str();
-  sub->add_option("--scenario", r.scenario, "Scenario of the suite (default: its first)");
+  sub->add_option("--scenario", r.scenario,
+                  "Scenario(s) of the suite, comma-separated, all of one app (default: the suite's first)");
+  sub->add_option("--app", r.app, "Train on every scenario of this application (instead of --scenario)");
+  // Domain randomisation (workload/variation.h): each episode sees another level, phase and noise
+  // path around the TRAIN workloads, so the policy meets more than the one day each workload is.
+  sub->add_option("--vary-scale", r.vary_scale,
+                  "Per episode, multiply the load by a factor log-uniform in [1/F, F] (1 = off)")
+      ->capture_default_str();
+  sub->add_option("--vary-offset", r.vary_offset,
+                  "Per episode, start shapes a further U[0, DUR) into themselves, e.g. 7d (traces: never)");
+  sub->add_option("--vary-noise", r.vary_noise,
+                  "Per episode, slow log-normal load swings of this standard deviation (0 = off)")
+      ->capture_default_str();
   sub->add_option("--timesteps", r.timesteps, "Environment steps to train for (all envs together)")->capture_default_str();
   sub->add_option("--seed", r.seed, "Seed of the networks, the sampling and the episodes")->capture_default_str();
   sub->add_option("--out", r.out_dir, "Run directory: learning_curve.csv, checkpoint/, model.safetensors");
@@ -73,6 +85,13 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--churn-weight", r.reward.churn, "Reward weight of replica changes per step")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--slo-target", r.slo_target,
+                  "Train to meet this SLO attainment (e.g. 0.995): --slo-weight becomes a Lagrangian multiplier "
+                  "adjusted after every update (0 = off, fixed weight)")
+      ->capture_default_str();
+  sub->add_option("--slo-target-rate", r.slo_target_rate,
+                  "Largest log-change of that multiplier per update")
+      ->capture_default_str();
   sub->add_option("--eval-episodes", r.eval_episodes,
                   "After training, run the policy on the scenario's EVAL workloads for this many episodes")
       ->capture_default_str();

@@ -10,12 +10,14 @@
 
 #include "common/file_util.h"
 #include "common/rng.h"
+#include "common/units.h"
 #include "eval/eval_runner.h"
 #include "eval/policy_set.h"
 #include "eval/scorecard.h"
 #include "eval/suite.h"
 #include "policy/learned/model_file.h"
 #include "rl/learning_curve.h"
+#include "rl/slo_constraint.h"
 
 namespace podpilot {
 // File-local JSON forms (train_config.json) of the configs; defaults fill absent keys.
@@ -37,9 +39,19 @@ namespace fs = std::filesystem;
 constexpr size_t kEpisodeWindow = 100;  // as Stable-Baselines3's ep_rew_mean
 
 nlohmann::json RunDefinition(const TrainRequest& r) {
-  return {{"agent", r.agent},       {"suite", r.suite},       {"scenario", r.scenario}, {"seed", r.seed},
-          {"num_envs", r.num_envs}, {"mode", r.mode},         {"history", r.history},   {"reward", r.reward},
-          {"ppo", r.ppo},           {"dqn", r.dqn},           {"checkpoint_every", r.checkpoint_every}};
+  return {{"agent", r.agent},
+          {"suite", r.suite},
+          {"scenario", r.scenario},
+          {"vary", {{"scale", r.vary_scale}, {"offset", r.vary_offset}, {"noise", r.vary_noise}}},
+          {"seed", r.seed},
+          {"num_envs", r.num_envs},
+          {"mode", r.mode},
+          {"history", r.history},
+          {"reward", r.reward},
+          {"slo_target", {{"target", r.slo_target}, {"rate", r.slo_target_rate}}},
+          {"ppo", r.ppo},
+          {"dqn", r.dqn},
+          {"checkpoint_every", r.checkpoint_every}};
 }
 
 Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
@@ -49,11 +61,21 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
     r->agent = j.at("agent").get<std::string>();
     r->suite = j.at("suite").get<std::string>();
     r->scenario = j.at("scenario").get<std::string>();
+    r->app.clear();  // the scenario list was resolved when the run started
+    if (j.contains("vary")) {  // absent in runs started before variation existed
+      r->vary_scale = j["vary"].at("scale").get<double>();
+      r->vary_offset = j["vary"].at("offset").get<std::string>();
+      r->vary_noise = j["vary"].at("noise").get<double>();
+    }
     r->seed = j.at("seed").get<uint64_t>();
     r->num_envs = j.at("num_envs").get<int>();
     r->mode = j.at("mode").get<std::string>();
     r->history = j.at("history").get<int>();
     r->reward = j.at("reward").get<RewardWeights>();
+    if (j.contains("slo_target")) {  // absent in runs started before the constraint existed
+      r->slo_target = j["slo_target"].at("target").get<double>();
+      r->slo_target_rate = j["slo_target"].at("rate").get<double>();
+    }
     r->ppo = j.at("ppo").get<PpoConfig>();
     r->dqn = j.at("dqn").get<DqnConfig>();
     r->checkpoint_every = j.at("checkpoint_every").get<int>();
@@ -98,6 +120,77 @@ struct EpisodeWindow {
   }
 };
 
+// The scenarios a run trains on: --scenario's list, every scenario of --app, or the suite's
+// first. Writes the resolved list back into r->scenario (train_config.json keeps it, so a resumed
+// run and the exported model name the same scenarios). One application only: a model's features
+// and heads are per service of one app.
+StatusOr<std::vector<const Scenario*>> SelectTrainScenarios(const Suite& suite, TrainRequest* r) {
+  if (!r->scenario.empty() && !r->app.empty()) {
+    return InvalidArgumentError("train: give --scenario or --app, not both (--scenario " + r->scenario + ", --app " +
+                                r->app + ")");
+  }
+  std::vector<std::string> names;
+  if (!r->app.empty()) {
+    std::string apps;
+    for (const auto& s : suite.scenarios) {
+      if (s.app == r->app) names.push_back(s.name);
+      if (apps.find(s.app) == std::string::npos) apps += (apps.empty() ? "" : ", ") + s.app;
+    }
+    if (names.empty()) {
+      return InvalidArgumentError("train: --app " + r->app + ": no scenario of suite " + suite.name +
+                                  " runs it (its apps: " + apps + ")");
+    }
+  } else if (r->scenario.empty()) {
+    if (suite.scenarios.empty()) return InvalidArgumentError("train: suite " + suite.path + " has no scenario");
+    names.push_back(suite.scenarios.front().name);
+  } else {
+    names = SplitList(r->scenario, ',');
+  }
+  auto selected = SelectScenarios(suite, names);
+  if (!selected.ok()) return InvalidArgumentError("train: --scenario: " + selected.status().message());
+  for (const Scenario* s : *selected) {
+    if (s->app != selected->front()->app) {
+      return InvalidArgumentError("train: scenarios " + selected->front()->name + " (app " + selected->front()->app +
+                                  ") and " + s->name + " (app " + s->app +
+                                  ") run different applications; a model serves one (its features are per service)");
+    }
+  }
+  r->scenario.clear();
+  for (const Scenario* s : *selected) r->scenario += (r->scenario.empty() ? "" : ",") + s->name;
+  r->app.clear();
+  return *selected;
+}
+
+// The vary_* options every TRAIN workload gets (workload/variation.h), without vary_offset (added
+// to shapes only, see WithVariation). "" when off. InvalidArgument naming the flag when out of range.
+StatusOr<std::string> VariationSpec(const TrainRequest& r) {
+  if (!(r.vary_scale >= 1 && r.vary_scale <= 10)) {
+    return InvalidArgumentError(fmt::format("train: --vary-scale {}: outside [1, 10]", r.vary_scale));
+  }
+  if (!(r.vary_noise >= 0 && r.vary_noise <= 1)) {
+    return InvalidArgumentError(fmt::format("train: --vary-noise {}: outside [0, 1]", r.vary_noise));
+  }
+  if (!r.vary_offset.empty()) {
+    auto d = ParseDuration(r.vary_offset);
+    if (!d.ok() || *d < 0) {
+      return InvalidArgumentError("train: --vary-offset " + r.vary_offset + ": not a duration >= 0 (" +
+                                  (d.ok() ? std::string("negative") : d.status().message()) + ")");
+    }
+  }
+  std::string spec;
+  if (r.vary_scale != 1) spec += fmt::format(",vary_scale={:g}", r.vary_scale);
+  if (r.vary_noise != 0) spec += fmt::format(",vary_noise={:g}", r.vary_noise);
+  return spec.empty() ? spec : spec.substr(1);
+}
+
+std::string WithVariation(const std::string& workload, const std::string& variation, const std::string& offset) {
+  std::string extra = variation;
+  const bool trace = workload.rfind("trace", 0) == 0;
+  if (!trace && !offset.empty()) extra += (extra.empty() ? "" : ",") + std::string("vary_offset=") + offset;
+  if (extra.empty()) return workload;
+  return workload + (workload.find(':') == std::string::npos ? ":" : ",") + extra;
+}
+
 StatusOr<std::unique_ptr<Trainer>> MakeTrainer(const TrainRequest& r, std::unique_ptr<TrainEnvs> envs) {
   if (r.agent == "ppo") {
     PpoConfig c = r.ppo;
@@ -115,9 +208,10 @@ StatusOr<std::unique_ptr<Trainer>> MakeTrainer(const TrainRequest& r, std::uniqu
   return std::unique_ptr<Trainer>(std::move(t));
 }
 
-Status RunFinalEval(const TrainRequest& r, const Suite& suite, const Scenario* scenario, const std::string& model_path,
-                    std::FILE* out, std::FILE* err) {
-  const int w = static_cast<int>(scenario->eval.size());
+Status RunFinalEval(const TrainRequest& r, const Suite& suite, const std::vector<const Scenario*>& scenarios,
+                    const std::string& model_path, std::FILE* out, std::FILE* err) {
+  int w = 0;
+  for (const Scenario* s : scenarios) w += static_cast<int>(s->eval.size());
   EvalOptions opt;
   opt.split = Split::kEval;
   opt.seeds = (r.eval_episodes + w - 1) / w;
@@ -125,9 +219,9 @@ Status RunFinalEval(const TrainRequest& r, const Suite& suite, const Scenario* s
   opt.lower_bound = false;
   opt.series = SeriesMode::kNone;
   opt.out_dir = (fs::path(r.out_dir) / "eval").string();
-  PP_ASSIGN_OR_RETURN(auto policies, ResolvePolicies({"learned:model=" + model_path, "hpa:cpu=80"}, {scenario}));
+  PP_ASSIGN_OR_RETURN(auto policies, ResolvePolicies({"learned:model=" + model_path, "hpa:cpu=80"}, scenarios));
   std::fprintf(err, "evaluating on %d eval workload(s) x %d seed(s) ...\n", w, opt.seeds);
-  PP_ASSIGN_OR_RETURN(auto results, RunEvaluation({scenario}, policies, opt));
+  PP_ASSIGN_OR_RETURN(auto results, RunEvaluation(scenarios, policies, opt));
   const auto rows = BuildScorecard(results);
   std::fputs(FormatScorecardTable(suite, results, rows).c_str(), out);
   return WriteScorecard(opt.out_dir, suite, results, rows);
@@ -170,26 +264,26 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   PP_RETURN_IF_ERROR(r.agent == "ppo" ? ValidatePpoConfig([&] { auto c = r.ppo; c.total_timesteps = r.timesteps; return c; }())
                                       : ValidateDqnConfig([&] { auto c = r.dqn; c.total_timesteps = r.timesteps; return c; }()));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(r.suite));
-  if (r.scenario.empty()) {
-    if (suite.scenarios.empty()) return InvalidArgumentError("train: suite " + suite.path + " has no scenario");
-    r.scenario = suite.scenarios.front().name;
-  }
-  auto selected = SelectScenarios(suite, {r.scenario});
-  if (!selected.ok()) return InvalidArgumentError("train: --scenario: " + selected.status().message());
-  const Scenario* scenario = selected->front();
+  PP_ASSIGN_OR_RETURN(const std::vector<const Scenario*> scenarios, SelectTrainScenarios(suite, &r));
+  PP_ASSIGN_OR_RETURN(const std::string variation, VariationSpec(r));
   r.suite = suite.path.empty() ? r.suite : fs::absolute(suite.path).string();
   eo.num_envs = r.num_envs;
   eo.threads = r.env_threads;
   eo.features.history = r.history;
-  for (const auto& w : scenario->train) {
-    EnvConfig c = ScenarioEnvConfig(*scenario, w);
-    c.reward = r.reward;
-    eo.configs.push_back(c);
+  for (const Scenario* scenario : scenarios) {
+    for (const auto& w : scenario->train) {
+      EnvConfig c = ScenarioEnvConfig(*scenario, w);
+      c.reward = r.reward;
+      c.workload = WithVariation(c.workload, variation, r.vary_offset);
+      eo.configs.push_back(c);
+    }
   }
   if (r.num_envs < static_cast<int>(eo.configs.size())) {
-    return InvalidArgumentError(fmt::format("train: --num-envs {} is fewer than scenario {}'s {} train workloads",
-                                            r.num_envs, scenario->name, eo.configs.size()));
+    return InvalidArgumentError(fmt::format("train: --num-envs {} is fewer than the {} train workloads of {}",
+                                            r.num_envs, eo.configs.size(), r.scenario));
   }
+  PP_ASSIGN_OR_RETURN(SloConstraint slo_constraint,
+                      SloConstraint::Create({.target = r.slo_target, .rate = r.slo_target_rate}, r.reward.slo));
   PP_ASSIGN_OR_RETURN(auto envs, TrainEnvs::Create(eo, Rng::Derive(r.seed, 0xE7)));
   PP_ASSIGN_OR_RETURN(auto trainer, MakeTrainer(r, std::move(envs)));
 
@@ -199,33 +293,43 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   EpisodeWindow window;
   double wall_offset = 0;
   std::unique_ptr<LearningCurve> curve;
+  std::vector<std::string> curve_metrics = trainer->MetricNames();
+  curve_metrics.insert(curve_metrics.end(), {"rollout_slo", "slo_weight"});
   if (r.resume) {
     PP_ASSIGN_OR_RETURN(auto ckpt, ReadCheckpoint(ckpt_dir));
     PP_RETURN_IF_ERROR(trainer->Restore(ckpt));
     try {
       window.FromJson(ckpt.state.at("driver").at("episodes"));
       wall_offset = ckpt.state.at("driver").at("wall_s").get<double>();
+      slo_constraint.set_weight(ckpt.state.at("driver").value("slo_weight", r.reward.slo));
+      trainer->envs().set_slo_weight(slo_constraint.weight());
     } catch (const nlohmann::json::exception& e) {
       return DataLossError(ckpt_dir + ": driver state: " + e.what());
     }
-    PP_ASSIGN_OR_RETURN(curve, LearningCurve::OpenForResume(curve_path, trainer->MetricNames(), ckpt.update));
+    PP_ASSIGN_OR_RETURN(curve, LearningCurve::OpenForResume(curve_path, curve_metrics, ckpt.update));
     std::fprintf(err, "resuming %s at update %lld, step %lld\n", r.agent.c_str(), static_cast<long long>(ckpt.update),
                  static_cast<long long>(trainer->global_step()));
   } else {
     PP_RETURN_IF_ERROR(WriteFileAtomically(config_path, RunDefinition(r).dump(2) + "\n"));
-    PP_ASSIGN_OR_RETURN(curve, LearningCurve::Create(curve_path, trainer->MetricNames()));
+    PP_ASSIGN_OR_RETURN(curve, LearningCurve::Create(curve_path, curve_metrics));
   }
-  std::fprintf(err, "training %s on %s/%s (%zu train workload(s), %d envs, %d features, %d heads x %d choices)\n",
-               r.agent.c_str(), suite.name.c_str(), scenario->name.c_str(), scenario->train.size(), r.num_envs,
+  std::fprintf(err, "training %s on %s/%s (%zu train workload(s)%s, %d envs, %d features, %d heads x %d choices)\n",
+               r.agent.c_str(), suite.name.c_str(), r.scenario.c_str(), eo.configs.size(),
+               variation.empty() && r.vary_offset.empty()
+                   ? ""
+                   : (", varied per episode: " + variation +
+                      (r.vary_offset.empty() ? "" : (variation.empty() ? "" : ",") + ("vary_offset=" + r.vary_offset + " (shapes)")))
+                         .c_str(),
+               r.num_envs,
                trainer->envs().obs_size(), trainer->envs().num_heads(), trainer->envs().action_layout().choices());
 
   const auto start = std::chrono::steady_clock::now();
   auto wall = [&] { return wall_offset + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   auto checkpoint = [&]() -> Status {
     PP_ASSIGN_OR_RETURN(CheckpointData d, trainer->Save());
-    d.state["driver"] = {{"episodes", window.ToJson()}, {"wall_s", wall()}};
+    d.state["driver"] = {{"episodes", window.ToJson()}, {"wall_s", wall()}, {"slo_weight", slo_constraint.weight()}};
     PP_RETURN_IF_ERROR(WriteCheckpoint(ckpt_dir, d));
-    PP_ASSIGN_OR_RETURN(auto model, trainer->Export(scenario->name));
+    PP_ASSIGN_OR_RETURN(auto model, trainer->Export(r.scenario));
     return learned::WriteModel((fs::path(r.out_dir) / "model-latest.safetensors").string(), model);
   };
   bool stopped = false;
@@ -241,9 +345,15 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
     std::vector<std::string> row = {std::to_string(s.update), std::to_string(s.global_step), Num(wall(), 4), Num(sps, 5),
                                     std::to_string(window.total), Num(ret), Num(slo), Num(cost), Num(s.mean_step_reward)};
     for (const auto& [name, v] : s.metrics) row.push_back(Num(v));
+    // The rollout just learned from ran with the current weight; the next one runs with the new.
+    const double rollout_slo = trainer->envs().TakeRequestTotals().attainment();
+    row.push_back(Num(rollout_slo));
+    row.push_back(Num(slo_constraint.weight()));
+    trainer->envs().set_slo_weight(slo_constraint.Update(rollout_slo));
     PP_RETURN_IF_ERROR(curve->Append(row));
-    const std::string ep = window.last.empty() ? std::string("return n/a")
-                                               : fmt::format("return {:.1f} slo {:.4f} cost ${:.3f}", ret, slo, cost);
+    std::string ep = window.last.empty() ? std::string("return n/a")
+                                         : fmt::format("return {:.1f} slo {:.4f} cost ${:.3f}", ret, slo, cost);
+    if (slo_constraint.enabled()) ep += fmt::format(" [rollout slo {:.4f}, slo weight {:.3g}]", rollout_slo, slo_constraint.weight());
     if (r.progress_bar) {
       const double frac = std::min(1.0, static_cast<double>(s.global_step) / r.timesteps);
       const int filled = static_cast<int>(frac * 20);
@@ -267,12 +377,12 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   if (r.progress_bar) std::fputc('\n', err);
   if (stopped) return Status::Ok();
   PP_RETURN_IF_ERROR(checkpoint());
-  PP_ASSIGN_OR_RETURN(auto model, trainer->Export(scenario->name));
+  PP_ASSIGN_OR_RETURN(auto model, trainer->Export(r.scenario));
   const std::string model_path = (fs::path(r.out_dir) / "model.safetensors").string();
   PP_RETURN_IF_ERROR(learned::WriteModel(model_path, model));
   std::fprintf(out, "trained %s for %lld steps in %.1f s; model: %s\n", r.agent.c_str(),
                static_cast<long long>(trainer->global_step()), wall(), model_path.c_str());
-  if (r.eval_episodes > 0) PP_RETURN_IF_ERROR(RunFinalEval(r, suite, scenario, model_path, out, err));
+  if (r.eval_episodes > 0) PP_RETURN_IF_ERROR(RunFinalEval(r, suite, scenarios, model_path, out, err));
   return Status::Ok();
 }
 

@@ -1,7 +1,10 @@
-// `podpilot train`: trains PPO or DQN on one scenario's TRAIN workloads and writes
+// `podpilot train`: trains PPO or DQN on the TRAIN workloads of one or more scenarios of one
+// application (all of an app's scenarios with `app`), optionally varied per episode (vary_*:
+// workload/variation.h), and writes
 //
 //   DIR/train_config.json          the request (read back by --resume)
-//   DIR/learning_curve.csv         one row per update (learning_curve.h)
+//   DIR/learning_curve.csv         one row per update (learning_curve.h); its last two columns are the
+//                                  update's rollout SLO attainment and the SLO weight it ran with
 //   DIR/checkpoint/                the latest checkpoint (checkpoint.h), every checkpoint_every updates
 //   DIR/model-latest.safetensors   the policy at the latest checkpoint
 //   DIR/model.safetensors          the final policy (model_file.h; run with learned:model=PATH)
@@ -13,7 +16,8 @@
 // checkpoint is refused unless resuming.
 //
 // Resume (resume = true): continues the run in DIR from its checkpoint. The run's definition
-// (agent, suite, scenario, seed, num_envs, mode, history, agent configs) is taken from
+// (agent, suite, scenarios, variation, seed, num_envs, mode, history, reward, SLO target, agent
+// configs) is taken from
 // DIR/train_config.json; the request's timesteps and eval_episodes apply. The learning curve is
 // cut back to the checkpoint's update, so no row is duplicated or missing.
 //
@@ -35,7 +39,14 @@ namespace podpilot::rl {
 struct TrainRequest {
   std::string agent = "ppo";          // "ppo" | "dqn"
   std::string suite = "default";      // suite name or path (eval/suite.h)
-  std::string scenario;               // empty: the suite's first scenario
+  std::string scenario;               // a name or a comma-separated list; empty: the suite's first
+                                      // scenario, or all of `app`'s
+  std::string app;                    // with scenario empty: every scenario of this application
+  // Per-episode variation added to every TRAIN workload (workload/variation.h); 1 / "" / 0 = off.
+  // vary_offset is added to shapes only (a trace's days are not interchangeable).
+  double vary_scale = 1;
+  std::string vary_offset;
+  double vary_noise = 0;
   int64_t timesteps = 100000;         // total env steps (a resumed run trains up to this)
   uint64_t seed = 1;
   std::string out_dir;                // required
@@ -48,6 +59,10 @@ struct TrainRequest {
   int torch_threads = 1;
   int checkpoint_every = 10;          // updates
   RewardWeights reward;
+  // With slo_target > 0, reward.slo only starts a Lagrangian multiplier that moves after every
+  // update toward the rollouts' attainment meeting the target (rl/slo_constraint.h).
+  double slo_target = 0;
+  double slo_target_rate = 0.05;
   PpoConfig ppo;                      // total_timesteps, seed and torch_threads are overwritten
   DqnConfig dqn;                      // likewise
   // Progress: a one-line bar redrawn in place (a terminal) or one plain line per update.

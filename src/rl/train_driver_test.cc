@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
+
+#include <nlohmann/json.hpp>
 
 #include "rl/rl_test_util.h"
 
@@ -64,6 +70,23 @@ TEST_F(TrainDriverBadInputTest, BadHistory) {
   ExpectRefused("--history");
 }
 
+// Runs the command, capturing what it prints: `out` gets stdout, `log` stderr (either may be null).
+Status RunCapturing(const TrainRequest& r, std::string* out = nullptr, std::string* log = nullptr) {
+  char *out_buf = nullptr, *err_buf = nullptr;
+  size_t out_len = 0, err_len = 0;
+  std::FILE* out_file = open_memstream(&out_buf, &out_len);
+  std::FILE* err_file = open_memstream(&err_buf, &err_len);
+  Status st = RunTrainCommand(r, out_file, err_file);
+  std::fclose(out_file);
+  std::fclose(err_file);
+  if (out != nullptr) out->assign(out_buf, out_len);
+  if (log != nullptr) log->assign(err_buf, err_len);
+  free(out_buf);
+  free(err_buf);
+  return st;
+}
+Status RunQuiet(const TrainRequest& r, std::string* log = nullptr) { return RunCapturing(r, nullptr, log); }
+
 TEST(TrainDriverTest, TrainsExportsAndEvaluates) {
   const std::string dir = testing::TempDir("driver");
   TrainRequest r;
@@ -77,15 +100,8 @@ TEST(TrainDriverTest, TrainsExportsAndEvaluates) {
   r.ppo.n_steps = 64;
   r.ppo.minibatch_size = 64;
   r.ppo.epochs = 1;
-  char* out_buf = nullptr;
-  size_t out_len = 0;
-  std::FILE* out = open_memstream(&out_buf, &out_len);
-  std::FILE* devnull = std::fopen("/dev/null", "w");
-  Status st = RunTrainCommand(r, out, devnull);
-  std::fclose(out);
-  std::fclose(devnull);
-  const std::string text(out_buf, out_len);
-  free(out_buf);
+  std::string text;
+  Status st = RunCapturing(r, &text);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_NE(text.find("learned:model="), std::string::npos) << text;
   EXPECT_TRUE(fs::exists(r.out_dir + "/eval/scorecard.json"));
@@ -94,6 +110,163 @@ TEST(TrainDriverTest, TrainsExportsAndEvaluates) {
   EXPECT_EQ(m->actions.mode, learned::ActionMode::kSetpoint);
   EXPECT_EQ(m->features.options.history, 2);
   EXPECT_FALSE(m->features.normalization.empty());
+}
+
+// Two GourmetGram scenarios (one a recorded trace) and a TeaStore one, ten minutes each.
+std::string WriteMultiSuite(const std::string& dir) {
+  const char* root = std::getenv("PODPILOT_SOURCE_DIR");
+  const std::string trace = std::string(root ? root : ".") + "/tests/data/traces/sample_rps.csv";
+  const std::string path = dir + "/multi.yaml";
+  EXPECT_TRUE(WriteFileAtomically(path, "name: multi\n"
+                                        "scenarios:\n"
+                                        "  - {name: gg-step, app: gourmetgram, duration: 10m,\n"
+                                        "     train: ['step:low=2,high=8,at=5m'], eval: ['step:low=3,high=9,at=4m']}\n"
+                                        "  - {name: ts-const, app: teastore, duration: 10m,\n"
+                                        "     train: ['constant:rps=30'], eval: ['constant:rps=40']}\n"
+                                        "  - {name: gg-trace, app: gourmetgram, duration: 10m,\n"
+                                        "     train: ['trace:csv=" + trace + ",scale=0.1'],\n"
+                                        "     eval: ['trace:csv=" + trace + ",scale=0.12']}\n")
+                  .ok());
+  return path;
+}
+
+TrainRequest SmallRun(const std::string& dir) {
+  TrainRequest r;
+  r.suite = WriteMultiSuite(dir);
+  r.out_dir = dir + "/out";
+  r.timesteps = 128;
+  r.num_envs = 2;
+  r.mode = "setpoint";
+  r.ppo.n_steps = 64;
+  r.ppo.minibatch_size = 64;
+  r.ppo.epochs = 1;
+  return r;
+}
+
+
+TEST(TrainDriverTest, TrainsOnEveryScenarioOfAnAppWithVariationAndResumesIt) {
+  const std::string dir = testing::TempDir("app");
+  TrainRequest r = SmallRun(dir);
+  r.app = "gourmetgram";
+  r.vary_scale = 1.3;
+  r.vary_offset = "1h";
+  r.vary_noise = 0.1;
+  r.eval_episodes = 2;
+  std::string log;
+  Status st = RunQuiet(r, &log);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  // Both GourmetGram scenarios, in suite order; the trace gets no vary_offset (and so runs).
+  EXPECT_NE(log.find("gg-step,gg-trace (2 train workload(s), varied per episode: vary_scale=1.3,vary_noise=0.1,"
+                     "vary_offset=1h (shapes)"),
+            std::string::npos)
+      << log;
+  auto config = ReadFile(r.out_dir + "/train_config.json");
+  ASSERT_TRUE(config.ok());
+  const auto j = nlohmann::json::parse(*config);
+  EXPECT_EQ(j["scenario"], "gg-step,gg-trace");
+  EXPECT_EQ(j["vary"]["scale"], 1.3);
+  EXPECT_EQ(j["vary"]["offset"], "1h");
+  // The final evaluation covers both scenarios' EVAL workloads.
+  auto card = ReadFile(r.out_dir + "/eval/scorecard.json");
+  ASSERT_TRUE(card.ok());
+  EXPECT_NE(card->find("gg-step"), std::string::npos);
+  EXPECT_NE(card->find("gg-trace"), std::string::npos);
+  EXPECT_EQ(card->find("ts-const"), std::string::npos);
+  // A resumed run takes scenarios and variation from the run directory, not from the request.
+  TrainRequest again;
+  again.out_dir = r.out_dir;
+  again.resume = true;
+  again.timesteps = 256;
+  ASSERT_TRUE(RunQuiet(again, &log).ok()) << log;
+  EXPECT_NE(log.find("gg-step,gg-trace (2 train workload(s), varied per episode: vary_scale=1.3"), std::string::npos)
+      << log;
+}
+
+TEST(TrainDriverTest, ScenarioListsOfOneAppOnly) {
+  const std::string dir = testing::TempDir("apps");
+  TrainRequest r = SmallRun(dir);
+  r.scenario = "gg-step,ts-const";
+  Status st = RunQuiet(r);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("gg-step (app gourmetgram) and ts-const (app teastore) run different applications"),
+            std::string::npos)
+      << st.message();
+  r.scenario = "gg-trace, gg-step";  // a list in any order, spaces allowed
+  EXPECT_TRUE(RunQuiet(r).ok());
+}
+
+TEST_F(TrainDriverBadInputTest, UnknownApp) {
+  req_.app = "petclinic";
+  ExpectRefused("--app petclinic: no scenario of suite tiny runs it (its apps: gourmetgram)");
+}
+TEST_F(TrainDriverBadInputTest, AppAndScenarioTogether) {
+  req_.app = "gourmetgram";
+  req_.scenario = "gg-constant";
+  ExpectRefused("not both");
+}
+TEST_F(TrainDriverBadInputTest, BadVariation) {
+  req_.vary_scale = 0.5;
+  ExpectRefused("--vary-scale 0.5");
+  req_.vary_scale = 1;
+  req_.vary_noise = 3;
+  ExpectRefused("--vary-noise 3");
+  req_.vary_noise = 0;
+  req_.vary_offset = "soon";
+  ExpectRefused("--vary-offset soon");
+}
+
+// The last two learning-curve columns (rollout_slo, slo_weight) of every row.
+std::vector<std::pair<double, double>> SloColumns(const std::string& curve_path) {
+  std::vector<std::pair<double, double>> out;
+  std::ifstream in(curve_path);
+  std::string line;
+  std::getline(in, line);  // header
+  EXPECT_NE(line.find(",rollout_slo,slo_weight"), std::string::npos) << line;
+  while (std::getline(in, line)) {
+    const size_t b = line.rfind(','), a = line.rfind(',', b - 1);
+    out.emplace_back(std::stod(line.substr(a + 1, b - a - 1)), std::stod(line.substr(b + 1)));
+  }
+  return out;
+}
+
+TEST(TrainDriverTest, SloTargetMovesTheWeightAndResumesWithIt) {
+  const std::string dir = testing::TempDir("slotarget");
+  TrainRequest r;
+  r.suite = testing::WriteTinySuite(dir);  // one replica misses the SLO at first
+  r.out_dir = dir + "/out";
+  r.timesteps = 256;
+  r.num_envs = 2;
+  r.ppo.n_steps = 64;
+  r.ppo.minibatch_size = 64;
+  r.ppo.epochs = 1;
+  r.checkpoint_every = 1;
+  r.slo_target = 0.999;
+  r.slo_target_rate = 0.5;
+  ASSERT_TRUE(RunQuiet(r).ok());
+  auto rows = SloColumns(r.out_dir + "/learning_curve.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  auto next = [&](const std::pair<double, double>& row) {
+    const double v = std::clamp((0.999 - row.first) / 0.001, -1.0, 1.0);
+    return row.second * std::exp(0.5 * v);
+  };
+  EXPECT_EQ(rows[0].second, 10);  // the first rollout runs with --slo-weight
+  EXPECT_LT(rows[0].first, 0.999);
+  EXPECT_NEAR(rows[1].second, next(rows[0]), 1e-4 * rows[1].second);
+  EXPECT_GT(rows[1].second, 10);
+  // Resumed: the weight continues from the checkpoint, not from --slo-weight.
+  TrainRequest again;
+  again.out_dir = r.out_dir;
+  again.resume = true;
+  again.timesteps = 384;
+  ASSERT_TRUE(RunQuiet(again).ok());
+  rows = SloColumns(r.out_dir + "/learning_curve.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NEAR(rows[2].second, next(rows[1]), 1e-4 * rows[2].second);
+}
+
+TEST_F(TrainDriverBadInputTest, BadSloTarget) {
+  req_.slo_target = 1.5;
+  ExpectRefused("--slo-target 1.5");
 }
 
 }  // namespace

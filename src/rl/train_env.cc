@@ -17,6 +17,7 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   std::unique_ptr<TrainEnvs> t(new TrainEnvs());
   t->options_ = options;
   t->num_envs_ = options.num_envs;
+  t->slo_weight_ = options.configs[0].reward.slo;
   t->group_of_.resize(options.num_envs);
   t->slot_of_.resize(options.num_envs);
   t->groups_.resize(w);
@@ -100,13 +101,18 @@ Status TrainEnvs::Collect(bool after_reset) {
       PP_RETURN_IF_ERROR(builders_[i].Build(r.observation, obs_.data() + static_cast<size_t>(i) * f));
       reset_step_[i] = fresh ? 1 : 0;
       truncated_[i] = (r.truncated || r.terminated) ? 1 : 0;
-      rewards_[i] = fresh ? 0.f : static_cast<float>(r.reward.reward);
+      const RewardWeights& w = options_.configs[group_of_[i]].reward;
+      const double reward =
+          -w.cost * r.reward.cost_rate - slo_weight_ * r.reward.slo_shortfall - w.churn * r.reward.churn;
+      rewards_[i] = fresh ? 0.f : static_cast<float>(reward);
       if (fresh) {
         running_[i] = Running{};
         continue;
       }
       Running& run = running_[i];
-      run.ret += r.reward.reward;
+      run.ret += reward;
+      request_totals_.requests += r.interval.requests;
+      request_totals_.ok += r.interval.ok_within_slo;
       run.cost += r.reward.cost;
       run.requests += r.interval.requests;
       run.ok += r.interval.ok_within_slo;
@@ -124,6 +130,12 @@ Status TrainEnvs::Collect(bool after_reset) {
     }
   }
   return Status::Ok();
+}
+
+TrainEnvs::RequestTotals TrainEnvs::TakeRequestTotals() {
+  RequestTotals out = request_totals_;
+  request_totals_ = RequestTotals{};
+  return out;
 }
 
 std::vector<EpisodeStats> TrainEnvs::TakeFinishedEpisodes() {

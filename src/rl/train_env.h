@@ -20,6 +20,11 @@
 // is a deterministic function of the checkpoint (the episodes in flight at the checkpoint are not
 // continued: a simulator's state is not saved).
 //
+// Rewards: the simulator's reward components weighted by each config's RewardWeights, except the
+// SLO shortfall's weight, which is one for all envs (configs[0]'s at first) and may be changed
+// between steps (set_slo_weight): a Lagrangian multiplier on SLO attainment (the train driver's
+// --slo-target) moves it while training.
+//
 // Thread-safety: not thread-safe; one trainer thread drives it.
 #pragma once
 
@@ -82,6 +87,18 @@ class TrainEnvs {
 
   // Episodes finished since the last call, in env order within a step.
   std::vector<EpisodeStats> TakeFinishedEpisodes();
+
+  // Requests and those OK within their SLO over every real transition since the last call (all
+  // envs): a rollout's attainment, for the SLO constraint.
+  struct RequestTotals {
+    double requests = 0, ok = 0;
+    double attainment() const { return requests > 0 ? ok / requests : 1.0; }
+  };
+  RequestTotals TakeRequestTotals();
+
+  // The weight of the SLO shortfall in the rewards of the following steps (>= 0).
+  double slo_weight() const { return slo_weight_; }
+  void set_slo_weight(double w) { slo_weight_ = w; }
   int64_t episodes_finished() const { return episodes_finished_; }
 
  private:
@@ -109,6 +126,8 @@ class TrainEnvs {
   std::vector<Running> running_;
   std::vector<EpisodeStats> finished_;
   int64_t episodes_finished_ = 0;
+  RequestTotals request_totals_;
+  double slo_weight_ = 0;
 };
 
 }  // namespace podpilot::rl

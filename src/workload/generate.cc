@@ -1,4 +1,4 @@
-// GenerateWorkload: common options (scale, time_scale, offset, noise), dispatch to a shape or a
+// GenerateWorkload: common options (scale, time_scale, offset, noise, vary_*), dispatch to a shape or a
 // trace reader, and the final range check.
 #include <cmath>
 
@@ -7,6 +7,7 @@
 #include "workload/shapes.h"
 #include "workload/text_util.h"
 #include "workload/trace.h"
+#include "workload/variation.h"
 #include "workload/workload.h"
 
 namespace podpilot {
@@ -58,7 +59,9 @@ StatusOr<WorkloadSeries> GenerateWorkload(const WorkloadSpec& spec, double durat
   }
   PP_ASSIGN_OR_RETURN(const double scale, p.Number("scale", 1.0, 0.0, 1e6));
   PP_ASSIGN_OR_RETURN(const double time_scale, p.Number("time_scale", 1.0, 1e-3, 1e3));
-  PP_ASSIGN_OR_RETURN(const double offset, p.Duration("offset", 0.0, 0.0, kMaxDurationS));
+  PP_ASSIGN_OR_RETURN(const double written_offset, p.Duration("offset", 0.0, 0.0, kMaxDurationS));
+  PP_ASSIGN_OR_RETURN(const workload_internal::Variation variation, workload_internal::DrawVariation(p, seed));
+  const double offset = written_offset + variation.extra_offset;
   const std::string noise = p.Text("noise", "poisson");
   if (noise != "poisson" && noise != "none") return p.Error("noise", "want poisson or none");
 
@@ -92,6 +95,7 @@ StatusOr<WorkloadSeries> GenerateWorkload(const WorkloadSpec& spec, double durat
     for (size_t i = 0; i < n; ++i) out.rps[i] = shape->RateAt(offset + (static_cast<double>(i) + 0.5) / time_scale);
   }
 
+  workload_internal::ApplyVariation(variation, &out.rps);
   for (size_t i = 0; i < n; ++i) {
     out.rps[i] *= scale;
     if (out.rps[i] > kMaxRps) {
