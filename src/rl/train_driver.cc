@@ -1,16 +1,17 @@
 #include "rl/train_driver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
 #include "common/rng.h"
-#include "common/units.h"
 #include "eval/eval_runner.h"
 #include "eval/policy_set.h"
 #include "eval/scorecard.h"
@@ -18,6 +19,7 @@
 #include "policy/learned/model_file.h"
 #include "rl/learning_curve.h"
 #include "rl/slo_constraint.h"
+#include "workload/workload.h"
 
 namespace podpilot {
 // File-local JSON forms (train_config.json) of the configs; defaults fill absent keys.
@@ -131,14 +133,14 @@ StatusOr<std::vector<const Scenario*>> SelectTrainScenarios(const Suite& suite, 
   }
   std::vector<std::string> names;
   if (!r->app.empty()) {
-    std::string apps;
+    std::vector<std::string> apps;
     for (const auto& s : suite.scenarios) {
       if (s.app == r->app) names.push_back(s.name);
-      if (apps.find(s.app) == std::string::npos) apps += (apps.empty() ? "" : ", ") + s.app;
+      if (std::find(apps.begin(), apps.end(), s.app) == apps.end()) apps.push_back(s.app);
     }
     if (names.empty()) {
-      return InvalidArgumentError("train: --app " + r->app + ": no scenario of suite " + suite.name +
-                                  " runs it (its apps: " + apps + ")");
+      return InvalidArgumentError(fmt::format("train: --app {}: no scenario of suite {} runs it (its apps: {})", r->app,
+                                              suite.name, fmt::join(apps, ", ")));
     }
   } else if (r->scenario.empty()) {
     if (suite.scenarios.empty()) return InvalidArgumentError("train: suite " + suite.path + " has no scenario");
@@ -161,34 +163,37 @@ StatusOr<std::vector<const Scenario*>> SelectTrainScenarios(const Suite& suite, 
   return *selected;
 }
 
-// The vary_* options every TRAIN workload gets (workload/variation.h), without vary_offset (added
-// to shapes only, see WithVariation). "" when off. InvalidArgument naming the flag when out of range.
-StatusOr<std::string> VariationSpec(const TrainRequest& r) {
-  if (!(r.vary_scale >= 1 && r.vary_scale <= 10)) {
-    return InvalidArgumentError(fmt::format("train: --vary-scale {}: outside [1, 10]", r.vary_scale));
-  }
-  if (!(r.vary_noise >= 0 && r.vary_noise <= 1)) {
-    return InvalidArgumentError(fmt::format("train: --vary-noise {}: outside [0, 1]", r.vary_noise));
-  }
-  if (!r.vary_offset.empty()) {
-    auto d = ParseDuration(r.vary_offset);
-    if (!d.ok() || *d < 0) {
-      return InvalidArgumentError("train: --vary-offset " + r.vary_offset + ": not a duration >= 0 (" +
-                                  (d.ok() ? std::string("negative") : d.status().message()) + ")");
-    }
-  }
-  std::string spec;
-  if (r.vary_scale != 1) spec += fmt::format(",vary_scale={:g}", r.vary_scale);
-  if (r.vary_noise != 0) spec += fmt::format(",vary_noise={:g}", r.vary_noise);
-  return spec.empty() ? spec : spec.substr(1);
+// The vary_* items (workload/variation.h) every TRAIN workload gets, in the order scale, noise,
+// offset; empty when variation is off. Each flag is checked by the workload module itself (the one
+// place that knows the ranges) and refused naming the flag.
+StatusOr<std::vector<std::string>> VariationItems(const TrainRequest& r) {
+  std::vector<std::string> items;
+  auto add = [&](const std::string& flag, const std::string& key, const std::string& value) -> Status {
+    const std::string item = key + "=" + value;
+    auto probe = MakeWorkload("constant:" + item, 1, 0);
+    if (!probe.ok()) return InvalidArgumentError("train: " + flag + " " + value + ": " + probe.status().message());
+    items.push_back(item);
+    return Status::Ok();
+  };
+  if (r.vary_scale != 1) PP_RETURN_IF_ERROR(add("--vary-scale", "vary_scale", fmt::format("{:g}", r.vary_scale)));
+  if (r.vary_noise != 0) PP_RETURN_IF_ERROR(add("--vary-noise", "vary_noise", fmt::format("{:g}", r.vary_noise)));
+  if (!r.vary_offset.empty()) PP_RETURN_IF_ERROR(add("--vary-offset", "vary_offset", r.vary_offset));
+  return items;
 }
 
-std::string WithVariation(const std::string& workload, const std::string& variation, const std::string& offset) {
-  std::string extra = variation;
-  const bool trace = workload.rfind("trace", 0) == 0;
-  if (!trace && !offset.empty()) extra += (extra.empty() ? "" : ",") + std::string("vary_offset=") + offset;
-  if (extra.empty()) return workload;
-  return workload + (workload.find(':') == std::string::npos ? ":" : ",") + extra;
+// `workload` with the variation items appended; vary_offset is left off traces (their days are
+// not interchangeable, and the workload module refuses it there).
+std::string WithVariation(const std::string& workload, const std::vector<std::string>& items) {
+  auto spec = ParseWorkloadSpec(workload);  // the suite loader has already accepted it
+  const bool trace = spec.ok() && spec->kind == "trace";
+  std::string out = workload;
+  char sep = workload.find(':') == std::string::npos ? ':' : ',';
+  for (const auto& item : items) {
+    if (trace && item.rfind("vary_offset=", 0) == 0) continue;
+    out += sep + item;
+    sep = ',';
+  }
+  return out;
 }
 
 StatusOr<std::unique_ptr<Trainer>> MakeTrainer(const TrainRequest& r, std::unique_ptr<TrainEnvs> envs) {
@@ -265,7 +270,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                                       : ValidateDqnConfig([&] { auto c = r.dqn; c.total_timesteps = r.timesteps; return c; }()));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(r.suite));
   PP_ASSIGN_OR_RETURN(const std::vector<const Scenario*> scenarios, SelectTrainScenarios(suite, &r));
-  PP_ASSIGN_OR_RETURN(const std::string variation, VariationSpec(r));
+  PP_ASSIGN_OR_RETURN(const std::vector<std::string> variation, VariationItems(r));
   r.suite = suite.path.empty() ? r.suite : fs::absolute(suite.path).string();
   eo.num_envs = r.num_envs;
   eo.threads = r.env_threads;
@@ -274,7 +279,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
     for (const auto& w : scenario->train) {
       EnvConfig c = ScenarioEnvConfig(*scenario, w);
       c.reward = r.reward;
-      c.workload = WithVariation(c.workload, variation, r.vary_offset);
+      c.workload = WithVariation(c.workload, variation);
       eo.configs.push_back(c);
     }
   }
@@ -315,11 +320,10 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   }
   std::fprintf(err, "training %s on %s/%s (%zu train workload(s)%s, %d envs, %d features, %d heads x %d choices)\n",
                r.agent.c_str(), suite.name.c_str(), r.scenario.c_str(), eo.configs.size(),
-               variation.empty() && r.vary_offset.empty()
-                   ? ""
-                   : (", varied per episode: " + variation +
-                      (r.vary_offset.empty() ? "" : (variation.empty() ? "" : ",") + ("vary_offset=" + r.vary_offset + " (shapes)")))
-                         .c_str(),
+               variation.empty() ? ""
+                                 : (", varied per episode: " + fmt::format("{}", fmt::join(variation, ",")) +
+                                    (r.vary_offset.empty() ? "" : " (shapes)"))
+                                       .c_str(),
                r.num_envs,
                trainer->envs().obs_size(), trainer->envs().num_heads(), trainer->envs().action_layout().choices());
 

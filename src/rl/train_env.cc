@@ -101,9 +101,9 @@ Status TrainEnvs::Collect(bool after_reset) {
       PP_RETURN_IF_ERROR(builders_[i].Build(r.observation, obs_.data() + static_cast<size_t>(i) * f));
       reset_step_[i] = fresh ? 1 : 0;
       truncated_[i] = (r.truncated || r.terminated) ? 1 : 0;
-      const RewardWeights& w = options_.configs[group_of_[i]].reward;
-      const double reward =
-          -w.cost * r.reward.cost_rate - slo_weight_ * r.reward.slo_shortfall - w.churn * r.reward.churn;
+      RewardWeights w = options_.configs[group_of_[i]].reward;
+      w.slo = slo_weight_;
+      const double reward = WeightedReward(w, r.reward);
       rewards_[i] = fresh ? 0.f : static_cast<float>(reward);
       if (fresh) {
         running_[i] = Running{};

@@ -52,8 +52,7 @@ void Env::RunInterval(int changes) {
   r.cost_rate = it.seconds > 0 ? it.cost * 3600.0 / it.seconds : 0;
   r.slo_shortfall = it.requests > 0 ? 1.0 - it.ok_within_slo / it.requests : 0.0;
   r.churn = changes;
-  r.reward = -config_.reward.cost * r.cost_rate - config_.reward.slo * r.slo_shortfall -
-             config_.reward.churn * r.churn;
+  r.reward = WeightedReward(config_.reward, r);
   result_.terminated = false;
   result_.truncated = sim_->Done();
 }

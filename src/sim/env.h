@@ -47,6 +47,12 @@ struct RewardComponents {
   double reward = 0;          // weighted sum, see RewardWeights
 };
 
+// The reward formula above, for the env and for trainers that weight the components themselves
+// (rl/train_env.h moves the SLO weight while training).
+inline double WeightedReward(const RewardWeights& w, const RewardComponents& c) {
+  return -w.cost * c.cost_rate - w.slo * c.slo_shortfall - w.churn * c.churn;
+}
+
 struct StepResult {
   Observation observation;
   RewardComponents reward;
