@@ -68,6 +68,7 @@ Setup MakeSetup(const CoreConfig& c) {
   const int n = static_cast<int>(s.targets.size());
   learned::FeatureOptions fo;
   fo.history = c.history;
+  fo.peak_window = c.peak_window;
   fo.slo_ms = c.slo_ms;
   auto features = learned::MakeFeatureLayout(n, fo, s.target_names);
   ThrowIfError(features.status(), "features");

@@ -38,6 +38,7 @@ struct CoreConfig {
   double tolerance = 0.1;                            // setpoint mode: the HPA rule's tolerance
   // Feature layout (policy/learned/features.h).
   int history = 0;
+  int peak_window = 0;                               // recent-peak block over this many steps (0 = none)
   double slo_ms = 0;                                 // 0: the strictest class SLO of the app
 };
 

@@ -130,6 +130,22 @@ def test_feature_history_starts_from_the_first_observation():
     assert obs[names.index("h2.t0.cpu_utilization")] == obs[names.index("t0.cpu_utilization")]
 
 
+def test_recent_peak_features_follow_the_window():
+    env = make(peak_window=3, targets=["frontend"], workload="step:low=10,high=100,at=30s")
+    names = env.obs_names
+    assert names[-2:] == ["peak.request_rate_log1p", "peak.below_log1p"]
+    obs, _ = env.reset(seed=3)
+    assert obs[-2] == obs[names.index("request_rate_log1p")] and obs[-1] == 0
+    rates = [obs[names.index("request_rate_log1p")]]
+    for _ in range(6):
+        obs, *_ = env.step(env.noop_action())
+        rates.append(obs[names.index("request_rate_log1p")])
+        peak = max(rates[-3:])
+        assert obs[-2] == pytest.approx(peak, abs=1e-6)
+        assert obs[-1] == pytest.approx(peak - rates[-1], abs=1e-6)
+    assert obs[-2] > rates[0] + 1  # the step to 100 rps is in the window
+
+
 def test_reward_weights_reach_the_simulator():
     env = make(reward_weights={"cost": 2.0, "slo": 0.0, "churn": 1.0})
     env.reset(seed=0)

@@ -45,6 +45,7 @@ def venv():
         ({"action_mode": "setpoint", "setpoints": [0.5, 0]}, ValueError, r"setpoint 0 is outside \(0, 10\]"),
         ({"action_mode": "setpoint", "tolerance": 1.0}, ValueError, r"tolerance must be in \[0, 1\)"),
         ({"history": -1}, ValueError, r"history"),
+        ({"peak_window": -1}, ValueError, r"peak_window"),
         ({"history": 65}, ValueError, r"history"),
         ({"max_delta": 1.5}, TypeError, r"max_delta must be an int"),
         ({"targets": ["frontend", "ghost"]}, ValueError, r"'ghost' is not a service"),

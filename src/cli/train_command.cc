@@ -65,6 +65,9 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--vary-noise", r.vary_noise,
                   "Per episode, slow log-normal load swings of this standard deviation (0 = off)")
       ->capture_default_str();
+  sub->add_option("--vary-tempo", r.vary_tempo,
+                  "Per episode, play shapes faster or slower by a factor log-uniform in [1/F, F] (1 = off; traces: never)")
+      ->capture_default_str();
   sub->add_option("--timesteps", r.timesteps, "Environment steps to train for (all envs together)")->capture_default_str();
   sub->add_option("--seed", r.seed, "Seed of the networks, the sampling and the episodes")->capture_default_str();
   sub->add_option("--out", r.out_dir, "Run directory: learning_curve.csv, checkpoint/, model.safetensors");
@@ -74,6 +77,9 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--mode", r.mode, "Action space: delta (replicas -1/0/+1 per service) or setpoint (CPU target)")
       ->capture_default_str();
   sub->add_option("--history", r.history, "Past observations in the features (features.h)")->capture_default_str();
+  sub->add_option("--peak-window", r.peak_window,
+                  "Recent-peak features over this many control intervals, e.g. 240 = 1 h at 15 s (0 = none)")
+      ->capture_default_str();
   // reward = -cost_weight * $/h - slo_weight * (1 - SLO attainment) - churn_weight * |replica changes|
   // per step (sim/env.h); kept in the run directory, so --resume continues with the same ones.
   sub->add_option("--cost-weight", r.reward.cost, "Reward weight of the cost rate ($/h)")
@@ -91,6 +97,9 @@ void RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--slo-target-rate", r.slo_target_rate,
                   "Largest log-change of that multiplier per update")
+      ->capture_default_str();
+  sub->add_option("--slo-target-scope", r.slo_target_scope,
+                  "run: one multiplier for all train workloads' requests; workload: one per train workload")
       ->capture_default_str();
   sub->add_option("--eval-episodes", r.eval_episodes,
                   "After training, run the policy on the scenario's EVAL workloads for this many episodes")

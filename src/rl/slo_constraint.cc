@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/ranges.h>
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace podpilot::rl {
 
@@ -32,6 +35,83 @@ double SloConstraint::Update(double attainment) {
   const double violation = std::clamp((options_.target - attainment) / (1 - options_.target), -1.0, 1.0);
   weight_ = std::clamp(weight_ * std::exp(options_.rate * violation), options_.min_weight, options_.max_weight);
   return weight_;
+}
+
+StatusOr<SloConstraints> SloConstraints::Create(const SloConstraintOptions& options, const std::string& scope,
+                                                double initial_weight, int num_workloads) {
+  if (scope != "run" && scope != "workload") {
+    return InvalidArgumentError(fmt::format("train: --slo-target-scope '{}': want run or workload", scope));
+  }
+  if (num_workloads < 1) return InvalidArgumentError("train: SLO constraints without a workload");
+  PP_ASSIGN_OR_RETURN(SloConstraint one, SloConstraint::Create(options, initial_weight));
+  const bool per_workload = scope == "workload";
+  return SloConstraints(std::vector<SloConstraint>(per_workload ? num_workloads : 1, one), per_workload, num_workloads);
+}
+
+std::vector<std::string> SloConstraints::ColumnNames() const {
+  std::vector<std::string> names = {"rollout_slo", "slo_weight"};
+  if (!per_workload_) return names;
+  for (int k = 0; k < num_workloads_; ++k) {
+    names.push_back(fmt::format("rollout_slo_w{}", k));
+    names.push_back(fmt::format("slo_weight_w{}", k));
+  }
+  return names;
+}
+
+std::vector<double> SloConstraints::Columns(const std::vector<TrainEnvs::RequestTotals>& rollout) const {
+  TrainEnvs::RequestTotals all;
+  for (const auto& t : rollout) all += t;
+  double log_sum = 0;
+  for (const auto& c : constraints_) log_sum += std::log(std::max(c.weight(), 1e-300));
+  std::vector<double> row = {all.attainment(),
+                             per_workload_ ? std::exp(log_sum / constraints_.size()) : constraints_[0].weight()};
+  if (!per_workload_) return row;
+  for (int k = 0; k < num_workloads_; ++k) {
+    row.push_back(k < static_cast<int>(rollout.size()) ? rollout[k].attainment() : 1.0);
+    row.push_back(constraints_[k].weight());
+  }
+  return row;
+}
+
+std::string SloConstraints::Summary(const std::vector<TrainEnvs::RequestTotals>& rollout) const {
+  TrainEnvs::RequestTotals all;
+  for (const auto& t : rollout) all += t;
+  if (!per_workload_) return fmt::format("rollout slo {:.4f}, slo weight {:.3g}", all.attainment(), weight(0));
+  std::vector<std::string> w;
+  for (const auto& c : constraints_) w.push_back(fmt::format("{:.3g}", c.weight()));
+  return fmt::format("rollout slo {:.4f}, slo weights {}", all.attainment(), fmt::join(w, "/"));
+}
+
+void SloConstraints::Update(const std::vector<TrainEnvs::RequestTotals>& rollout) {
+  if (!per_workload_) {
+    TrainEnvs::RequestTotals all;
+    for (const auto& t : rollout) all += t;
+    constraints_[0].Update(all.attainment());
+    return;
+  }
+  // A workload without requests in this rollout (none in flight) gives no evidence: keep its weight.
+  for (int k = 0; k < num_workloads_ && k < static_cast<int>(rollout.size()); ++k) {
+    if (rollout[k].requests > 0) constraints_[k].Update(rollout[k].attainment());
+  }
+}
+
+void SloConstraints::Apply(TrainEnvs* envs) const {
+  for (int k = 0; k < num_workloads_; ++k) envs->set_slo_weight(k, weight(k));
+}
+
+void SloConstraints::Save(nlohmann::json* state) const {
+  (*state)["slo_weight"] = constraints_[0].weight();
+  auto weights = nlohmann::json::array();
+  for (const auto& c : constraints_) weights.push_back(c.weight());
+  (*state)["slo_weights"] = weights;
+}
+
+void SloConstraints::Restore(const nlohmann::json& state, double initial_weight) {
+  const double first = state.value("slo_weight", initial_weight);
+  const auto weights = state.value("slo_weights", nlohmann::json::array());
+  for (size_t k = 0; k < constraints_.size(); ++k) {
+    constraints_[k].set_weight(weights.size() == constraints_.size() ? weights[k].get<double>() : first);
+  }
 }
 
 }  // namespace podpilot::rl

@@ -15,7 +15,13 @@
 // Thread-safety: a value type; no shared state.
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
 #include "common/status.h"
+#include "rl/train_env.h"
 
 namespace podpilot::rl {
 
@@ -43,6 +49,51 @@ class SloConstraint {
   SloConstraint(const SloConstraintOptions& o, double w) : options_(o), weight_(w) {}
   SloConstraintOptions options_;
   double weight_;
+};
+
+// SloConstraints: the multipliers of one training run, by scope:
+//   "run"       one multiplier, moved by the attainment of all of a rollout's requests pooled;
+//   "workload"  one per TRAIN workload, each moved by that workload's requests only, so that one
+//               hard day (a spike no replica count absorbs at once) does not raise the price of the
+//               SLO on every other day. The policy does not see which workload it runs: it learns
+//               the cheapest behaviour that meets the target on each kind of day it can tell apart.
+// Disabled (target 0) it keeps every weight at the initial one.
+//
+// Thread-safety: a value type; no shared state.
+class SloConstraints {
+ public:
+  // InvalidArgument naming the option for a bad scope (SloConstraint::Create for the rest).
+  static StatusOr<SloConstraints> Create(const SloConstraintOptions& options, const std::string& scope,
+                                         double initial_weight, int num_workloads);
+
+  bool enabled() const { return constraints_[0].enabled(); }
+  bool per_workload() const { return per_workload_; }
+  // Workload k's current weight.
+  double weight(int k) const { return constraints_[per_workload_ ? k : 0].weight(); }
+
+  // Learning-curve columns: rollout_slo, slo_weight (all requests; the weights' geometric mean),
+  // then per workload rollout_slo_wK, slo_weight_wK when per workload. Columns() gives the row
+  // values for a rollout (per-workload totals, as TrainEnvs::TakeRequestTotals) before Update.
+  std::vector<std::string> ColumnNames() const;
+  std::vector<double> Columns(const std::vector<TrainEnvs::RequestTotals>& rollout) const;
+  std::string Summary(const std::vector<TrainEnvs::RequestTotals>& rollout) const;
+
+  // Feeds one rollout's per-workload totals (size num_workloads).
+  void Update(const std::vector<TrainEnvs::RequestTotals>& rollout);
+  // Sets every workload's weight in `envs`.
+  void Apply(TrainEnvs* envs) const;
+
+  // Checkpoint state: keys slo_weight (workload 0's, as before scopes existed) and slo_weights.
+  // Restore accepts either (a missing key leaves `initial_weight`).
+  void Save(nlohmann::json* state) const;
+  void Restore(const nlohmann::json& state, double initial_weight);
+
+ private:
+  SloConstraints(std::vector<SloConstraint> c, bool per_workload, int n)
+      : constraints_(std::move(c)), per_workload_(per_workload), num_workloads_(n) {}
+  std::vector<SloConstraint> constraints_;  // 1, or one per workload
+  bool per_workload_;
+  int num_workloads_;
 };
 
 }  // namespace podpilot::rl

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 namespace podpilot::rl {
 namespace {
 
@@ -50,6 +52,60 @@ TEST(SloConstraintTest, BadOptionsAreRefused) {
   EXPECT_EQ(SloConstraint::Create({.target = 0.99, .rate = 0}, 10).status().code(), StatusCode::kInvalidArgument);
   auto st = SloConstraint::Create({.target = 0.99, .min_weight = 1, .max_weight = 5}, 10).status();
   EXPECT_NE(st.message().find("--slo-weight 10"), std::string::npos) << st.message();
+}
+
+
+using Totals = TrainEnvs::RequestTotals;
+
+TEST(SloConstraintsTest, RunScopePoolsEveryWorkloadsRequests) {
+  auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "run", 10, 2).value();
+  EXPECT_FALSE(c.per_workload());
+  // 1000 requests at 95 % and 9000 at 100 %: pooled 99.5 %, half the allowed shortfall above.
+  c.Update({Totals{1000, 950}, Totals{9000, 9000}});
+  EXPECT_DOUBLE_EQ(c.weight(0), 10 * std::exp(-0.05));
+  EXPECT_DOUBLE_EQ(c.weight(1), c.weight(0));
+  EXPECT_EQ(c.ColumnNames(), (std::vector<std::string>{"rollout_slo", "slo_weight"}));
+}
+
+TEST(SloConstraintsTest, WorkloadScopeMovesEachWeightByItsOwnRequests) {
+  auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 3).value();
+  EXPECT_TRUE(c.per_workload());
+  const std::vector<Totals> rollout = {Totals{1000, 950}, Totals{9000, 9000}, Totals{0, 0}};
+  const auto row = c.Columns(rollout);
+  c.Update(rollout);
+  EXPECT_DOUBLE_EQ(c.weight(0), 10 * std::exp(0.1));   // missed: up
+  EXPECT_DOUBLE_EQ(c.weight(1), 10 * std::exp(-0.1));  // beat it: down
+  EXPECT_DOUBLE_EQ(c.weight(2), 10);                    // no request: no evidence, kept
+  // The row shows the rollout as run: pooled attainment, the weights it ran with.
+  EXPECT_EQ(c.ColumnNames().size(), 8u);
+  EXPECT_EQ(c.ColumnNames()[4], "rollout_slo_w1");
+  ASSERT_EQ(row.size(), 8u);
+  EXPECT_DOUBLE_EQ(row[0], 9950.0 / 10000);
+  EXPECT_DOUBLE_EQ(row[1], 10);
+  EXPECT_DOUBLE_EQ(row[2], 0.95);
+  EXPECT_DOUBLE_EQ(row[4], 1.0);
+  EXPECT_DOUBLE_EQ(c.Columns(rollout)[1], 10);  // geometric mean of 10e^0.1, 10e^-0.1 and 10
+}
+
+TEST(SloConstraintsTest, SaveAndRestoreEveryWeight) {
+  auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 2).value();
+  c.Update({Totals{100, 50}, Totals{100, 100}});
+  nlohmann::json state;
+  c.Save(&state);
+  auto d = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 2).value();
+  d.Restore(state, 10);
+  EXPECT_DOUBLE_EQ(d.weight(0), c.weight(0));
+  EXPECT_DOUBLE_EQ(d.weight(1), c.weight(1));
+  // A checkpoint from before scopes (one slo_weight) gives it to every workload.
+  d.Restore(nlohmann::json{{"slo_weight", 42.0}}, 10);
+  EXPECT_DOUBLE_EQ(d.weight(0), 42);
+  EXPECT_DOUBLE_EQ(d.weight(1), 42);
+}
+
+TEST(SloConstraintsTest, BadScopeIsRefused) {
+  auto c = SloConstraints::Create({.target = 0.99}, "scenario", 10, 2);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--slo-target-scope 'scenario'"), std::string::npos) << c.status().ToString();
 }
 
 }  // namespace

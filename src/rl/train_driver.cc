@@ -44,13 +44,14 @@ nlohmann::json RunDefinition(const TrainRequest& r) {
   return {{"agent", r.agent},
           {"suite", r.suite},
           {"scenario", r.scenario},
-          {"vary", {{"scale", r.vary_scale}, {"offset", r.vary_offset}, {"noise", r.vary_noise}}},
+          {"vary", {{"scale", r.vary_scale}, {"offset", r.vary_offset}, {"noise", r.vary_noise}, {"tempo", r.vary_tempo}}},
           {"seed", r.seed},
           {"num_envs", r.num_envs},
           {"mode", r.mode},
           {"history", r.history},
+          {"peak_window", r.peak_window},
           {"reward", r.reward},
-          {"slo_target", {{"target", r.slo_target}, {"rate", r.slo_target_rate}}},
+          {"slo_target", {{"target", r.slo_target}, {"rate", r.slo_target_rate}, {"scope", r.slo_target_scope}}},
           {"ppo", r.ppo},
           {"dqn", r.dqn},
           {"checkpoint_every", r.checkpoint_every}};
@@ -68,15 +69,18 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
       r->vary_scale = j["vary"].at("scale").get<double>();
       r->vary_offset = j["vary"].at("offset").get<std::string>();
       r->vary_noise = j["vary"].at("noise").get<double>();
+      r->vary_tempo = j["vary"].value("tempo", 1.0);  // absent before vary_tempo existed
     }
     r->seed = j.at("seed").get<uint64_t>();
     r->num_envs = j.at("num_envs").get<int>();
     r->mode = j.at("mode").get<std::string>();
     r->history = j.at("history").get<int>();
+    r->peak_window = j.value("peak_window", 0);  // absent before the recent-peak features
     r->reward = j.at("reward").get<RewardWeights>();
     if (j.contains("slo_target")) {  // absent in runs started before the constraint existed
       r->slo_target = j["slo_target"].at("target").get<double>();
       r->slo_target_rate = j["slo_target"].at("rate").get<double>();
+      r->slo_target_scope = j["slo_target"].value("scope", "run");  // absent before per-workload targets
     }
     r->ppo = j.at("ppo").get<PpoConfig>();
     r->dqn = j.at("dqn").get<DqnConfig>();
@@ -178,18 +182,20 @@ StatusOr<std::vector<std::string>> VariationItems(const TrainRequest& r) {
   if (r.vary_scale != 1) PP_RETURN_IF_ERROR(add("--vary-scale", "vary_scale", fmt::format("{:g}", r.vary_scale)));
   if (r.vary_noise != 0) PP_RETURN_IF_ERROR(add("--vary-noise", "vary_noise", fmt::format("{:g}", r.vary_noise)));
   if (!r.vary_offset.empty()) PP_RETURN_IF_ERROR(add("--vary-offset", "vary_offset", r.vary_offset));
+  if (r.vary_tempo != 1) PP_RETURN_IF_ERROR(add("--vary-tempo", "vary_tempo", fmt::format("{:g}", r.vary_tempo)));
   return items;
 }
 
-// `workload` with the variation items appended; vary_offset is left off traces (their days are
-// not interchangeable, and the workload module refuses it there).
+// `workload` with the variation items appended; vary_offset and vary_tempo are left off traces
+// (their days are not interchangeable, they are never played past their end, and the workload
+// module refuses both there).
 std::string WithVariation(const std::string& workload, const std::vector<std::string>& items) {
   auto spec = ParseWorkloadSpec(workload);  // the suite loader has already accepted it
   const bool trace = spec.ok() && spec->kind == "trace";
   std::string out = workload;
   char sep = workload.find(':') == std::string::npos ? ':' : ',';
   for (const auto& item : items) {
-    if (trace && item.rfind("vary_offset=", 0) == 0) continue;
+    if (trace && (item.rfind("vary_offset=", 0) == 0 || item.rfind("vary_tempo=", 0) == 0)) continue;
     out += sep + item;
     sep = ',';
   }
@@ -258,6 +264,10 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   if (r.history < 0 || r.history > learned::kMaxFeatureHistory) {
     return InvalidArgumentError(fmt::format("train: --history {}: outside [0, {}]", r.history, learned::kMaxFeatureHistory));
   }
+  if (r.peak_window < 0 || r.peak_window > learned::kMaxFeaturePeakWindow) {
+    return InvalidArgumentError(
+        fmt::format("train: --peak-window {}: outside [0, {}]", r.peak_window, learned::kMaxFeaturePeakWindow));
+  }
   TrainEnvOptions eo;
   if (r.mode == "delta") {
     eo.mode = learned::ActionMode::kDelta;
@@ -275,6 +285,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   eo.num_envs = r.num_envs;
   eo.threads = r.env_threads;
   eo.features.history = r.history;
+  eo.features.peak_window = r.peak_window;
   for (const Scenario* scenario : scenarios) {
     for (const auto& w : scenario->train) {
       EnvConfig c = ScenarioEnvConfig(*scenario, w);
@@ -287,8 +298,9 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
     return InvalidArgumentError(fmt::format("train: --num-envs {} is fewer than the {} train workloads of {}",
                                             r.num_envs, eo.configs.size(), r.scenario));
   }
-  PP_ASSIGN_OR_RETURN(SloConstraint slo_constraint,
-                      SloConstraint::Create({.target = r.slo_target, .rate = r.slo_target_rate}, r.reward.slo));
+  PP_ASSIGN_OR_RETURN(SloConstraints slo_constraints,
+                      SloConstraints::Create({.target = r.slo_target, .rate = r.slo_target_rate}, r.slo_target_scope,
+                                             r.reward.slo, static_cast<int>(eo.configs.size())));
   PP_ASSIGN_OR_RETURN(auto envs, TrainEnvs::Create(eo, Rng::Derive(r.seed, 0xE7)));
   PP_ASSIGN_OR_RETURN(auto trainer, MakeTrainer(r, std::move(envs)));
 
@@ -299,15 +311,15 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   double wall_offset = 0;
   std::unique_ptr<LearningCurve> curve;
   std::vector<std::string> curve_metrics = trainer->MetricNames();
-  curve_metrics.insert(curve_metrics.end(), {"rollout_slo", "slo_weight"});
+  for (const auto& name : slo_constraints.ColumnNames()) curve_metrics.push_back(name);
   if (r.resume) {
     PP_ASSIGN_OR_RETURN(auto ckpt, ReadCheckpoint(ckpt_dir));
     PP_RETURN_IF_ERROR(trainer->Restore(ckpt));
     try {
       window.FromJson(ckpt.state.at("driver").at("episodes"));
       wall_offset = ckpt.state.at("driver").at("wall_s").get<double>();
-      slo_constraint.set_weight(ckpt.state.at("driver").value("slo_weight", r.reward.slo));
-      trainer->envs().set_slo_weight(slo_constraint.weight());
+      slo_constraints.Restore(ckpt.state.at("driver"), r.reward.slo);
+      slo_constraints.Apply(&trainer->envs());
     } catch (const nlohmann::json::exception& e) {
       return DataLossError(ckpt_dir + ": driver state: " + e.what());
     }
@@ -322,7 +334,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                r.agent.c_str(), suite.name.c_str(), r.scenario.c_str(), eo.configs.size(),
                variation.empty() ? ""
                                  : (", varied per episode: " + fmt::format("{}", fmt::join(variation, ",")) +
-                                    (r.vary_offset.empty() ? "" : " (shapes)"))
+                                    (r.vary_offset.empty() && r.vary_tempo == 1 ? "" : " (shapes)"))
                                        .c_str(),
                r.num_envs,
                trainer->envs().obs_size(), trainer->envs().num_heads(), trainer->envs().action_layout().choices());
@@ -331,7 +343,8 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   auto wall = [&] { return wall_offset + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   auto checkpoint = [&]() -> Status {
     PP_ASSIGN_OR_RETURN(CheckpointData d, trainer->Save());
-    d.state["driver"] = {{"episodes", window.ToJson()}, {"wall_s", wall()}, {"slo_weight", slo_constraint.weight()}};
+    d.state["driver"] = {{"episodes", window.ToJson()}, {"wall_s", wall()}};
+    slo_constraints.Save(&d.state["driver"]);
     PP_RETURN_IF_ERROR(WriteCheckpoint(ckpt_dir, d));
     PP_ASSIGN_OR_RETURN(auto model, trainer->Export(r.scenario));
     return learned::WriteModel((fs::path(r.out_dir) / "model-latest.safetensors").string(), model);
@@ -350,14 +363,14 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                                     std::to_string(window.total), Num(ret), Num(slo), Num(cost), Num(s.mean_step_reward)};
     for (const auto& [name, v] : s.metrics) row.push_back(Num(v));
     // The rollout just learned from ran with the current weight; the next one runs with the new.
-    const double rollout_slo = trainer->envs().TakeRequestTotals().attainment();
-    row.push_back(Num(rollout_slo));
-    row.push_back(Num(slo_constraint.weight()));
-    trainer->envs().set_slo_weight(slo_constraint.Update(rollout_slo));
+    const std::vector<TrainEnvs::RequestTotals> rollout = trainer->envs().TakeRequestTotals();
+    for (double v : slo_constraints.Columns(rollout)) row.push_back(Num(v));
+    slo_constraints.Update(rollout);
+    slo_constraints.Apply(&trainer->envs());
     PP_RETURN_IF_ERROR(curve->Append(row));
     std::string ep = window.last.empty() ? std::string("return n/a")
                                          : fmt::format("return {:.1f} slo {:.4f} cost ${:.3f}", ret, slo, cost);
-    if (slo_constraint.enabled()) ep += fmt::format(" [rollout slo {:.4f}, slo weight {:.3g}]", rollout_slo, slo_constraint.weight());
+    if (slo_constraints.enabled()) ep += " [" + slo_constraints.Summary(rollout) + "]";
     if (r.progress_bar) {
       const double frac = std::min(1.0, static_cast<double>(s.global_step) / r.timesteps);
       const int filled = static_cast<int>(frac * 20);

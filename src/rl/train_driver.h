@@ -43,10 +43,11 @@ struct TrainRequest {
                                       // scenario, or all of `app`'s
   std::string app;                    // with scenario empty: every scenario of this application
   // Per-episode variation added to every TRAIN workload (workload/variation.h); 1 / "" / 0 = off.
-  // vary_offset is added to shapes only (a trace's days are not interchangeable).
+  // vary_offset and vary_tempo are added to shapes only (a trace's days are not interchangeable).
   double vary_scale = 1;
   std::string vary_offset;
   double vary_noise = 0;
+  double vary_tempo = 1;              // shapes only, like vary_offset
   int64_t timesteps = 100000;         // total env steps (a resumed run trains up to this)
   uint64_t seed = 1;
   std::string out_dir;                // required
@@ -54,6 +55,7 @@ struct TrainRequest {
   int num_envs = 8;
   std::string mode = "delta";         // "delta" | "setpoint"
   int history = 0;
+  int peak_window = 0;                // recent-peak features over this many intervals (features.h)
   int eval_episodes = 0;
   int env_threads = 0;                // per VecEnv; 0 = hardware concurrency
   int torch_threads = 1;
@@ -63,6 +65,10 @@ struct TrainRequest {
   // update toward the rollouts' attainment meeting the target (rl/slo_constraint.h).
   double slo_target = 0;
   double slo_target_rate = 0.05;
+  // "run": one multiplier for the run's pooled attainment; "workload": one per TRAIN workload,
+  // each moved by that workload's attainment (a hard day then does not raise the price of SLO
+  // on every other day).
+  std::string slo_target_scope = "run";
   PpoConfig ppo;                      // total_timesteps, seed and torch_threads are overwritten
   DqnConfig dqn;                      // likewise
   // Progress: a one-line bar redrawn in place (a terminal) or one plain line per update.

@@ -143,7 +143,6 @@ TrainRequest SmallRun(const std::string& dir) {
   return r;
 }
 
-
 TEST(TrainDriverTest, TrainsOnEveryScenarioOfAnAppWithVariationAndResumesIt) {
   const std::string dir = testing::TempDir("app");
   TrainRequest r = SmallRun(dir);
@@ -213,27 +212,49 @@ TEST_F(TrainDriverBadInputTest, BadVariation) {
   req_.vary_noise = 0;
   req_.vary_offset = "soon";
   ExpectRefused("--vary-offset soon");
+  req_.vary_offset = "";
+  req_.vary_tempo = 0.5;
+  ExpectRefused("--vary-tempo 0.5");
 }
 
-// The last two learning-curve columns (rollout_slo, slo_weight) of every row.
-std::vector<std::pair<double, double>> SloColumns(const std::string& curve_path) {
-  std::vector<std::pair<double, double>> out;
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> cells;
+  for (size_t a = 0, b; a <= line.size(); a = b + 1) {
+    b = line.find(',', a);
+    if (b == std::string::npos) b = line.size();
+    cells.push_back(line.substr(a, b - a));
+  }
+  return cells;
+}
+
+// The named learning-curve columns of every row.
+std::vector<std::vector<double>> CurveColumns(const std::string& curve_path, const std::vector<std::string>& names) {
   std::ifstream in(curve_path);
   std::string line;
-  std::getline(in, line);  // header
-  EXPECT_NE(line.find(",rollout_slo,slo_weight"), std::string::npos) << line;
-  while (std::getline(in, line)) {
-    const size_t b = line.rfind(','), a = line.rfind(',', b - 1);
-    out.emplace_back(std::stod(line.substr(a + 1, b - a - 1)), std::stod(line.substr(b + 1)));
+  std::getline(in, line);
+  const std::vector<std::string> header = SplitCsvLine(line);
+  std::vector<size_t> at;
+  for (const auto& n : names) {
+    const auto it = std::find(header.begin(), header.end(), n);
+    EXPECT_NE(it, header.end()) << n << " not in " << line;
+    at.push_back(it - header.begin());
   }
-  return out;
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> cells = SplitCsvLine(line);
+    std::vector<double> row;
+    for (size_t i : at) row.push_back(i < cells.size() ? std::stod(cells[i]) : NAN);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
-TEST(TrainDriverTest, SloTargetMovesTheWeightAndResumesWithIt) {
-  const std::string dir = testing::TempDir("slotarget");
+// A short PPO run with an SLO target of 99.9 % and a large step (0.5) on `suite`, a checkpoint
+// after every update.
+TrainRequest SloTargetRun(const std::string& suite, const std::string& out_dir) {
   TrainRequest r;
-  r.suite = testing::WriteTinySuite(dir);  // one replica misses the SLO at first
-  r.out_dir = dir + "/out";
+  r.suite = suite;
+  r.out_dir = out_dir;
   r.timesteps = 256;
   r.num_envs = 2;
   r.ppo.n_steps = 64;
@@ -242,26 +263,85 @@ TEST(TrainDriverTest, SloTargetMovesTheWeightAndResumesWithIt) {
   r.checkpoint_every = 1;
   r.slo_target = 0.999;
   r.slo_target_rate = 0.5;
-  ASSERT_TRUE(RunQuiet(r).ok());
-  auto rows = SloColumns(r.out_dir + "/learning_curve.csv");
-  ASSERT_EQ(rows.size(), 2u);
-  auto next = [&](const std::pair<double, double>& row) {
-    const double v = std::clamp((0.999 - row.first) / 0.001, -1.0, 1.0);
-    return row.second * std::exp(0.5 * v);
-  };
-  EXPECT_EQ(rows[0].second, 10);  // the first rollout runs with --slo-weight
-  EXPECT_LT(rows[0].first, 0.999);
-  EXPECT_NEAR(rows[1].second, next(rows[0]), 1e-4 * rows[1].second);
-  EXPECT_GT(rows[1].second, 10);
-  // Resumed: the weight continues from the checkpoint, not from --slo-weight.
+  return r;
+}
+
+// Resumes the run in `out_dir` (its train_config.json gives the rest) up to `timesteps`.
+Status ResumeUpTo(const std::string& out_dir, int64_t timesteps) {
   TrainRequest again;
-  again.out_dir = r.out_dir;
+  again.out_dir = out_dir;
   again.resume = true;
-  again.timesteps = 384;
-  ASSERT_TRUE(RunQuiet(again).ok());
-  rows = SloColumns(r.out_dir + "/learning_curve.csv");
+  again.timesteps = timesteps;
+  return RunQuiet(again);
+}
+
+TEST(TrainDriverTest, SloTargetMovesTheWeightAndResumesWithIt) {
+  const std::string dir = testing::TempDir("slotarget");
+  // One replica misses the SLO at first.
+  const TrainRequest r = SloTargetRun(testing::WriteTinySuite(dir), dir + "/out");
+  ASSERT_TRUE(RunQuiet(r).ok());
+  const std::vector<std::string> cols = {"rollout_slo", "slo_weight"};
+  auto rows = CurveColumns(r.out_dir + "/learning_curve.csv", cols);
+  ASSERT_EQ(rows.size(), 2u);
+  auto next = [&](const std::vector<double>& row) {
+    const double v = std::clamp((0.999 - row[0]) / 0.001, -1.0, 1.0);
+    return row[1] * std::exp(0.5 * v);
+  };
+  EXPECT_EQ(rows[0][1], 10);  // the first rollout runs with --slo-weight
+  EXPECT_LT(rows[0][0], 0.999);
+  EXPECT_NEAR(rows[1][1], next(rows[0]), 1e-4 * rows[1][1]);
+  EXPECT_GT(rows[1][1], 10);
+  // Resumed: the weight continues from the checkpoint, not from --slo-weight.
+  ASSERT_TRUE(ResumeUpTo(r.out_dir, 384).ok());
+  rows = CurveColumns(r.out_dir + "/learning_curve.csv", cols);
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_NEAR(rows[2].second, next(rows[1]), 1e-4 * rows[2].second);
+  EXPECT_NEAR(rows[2][1], next(rows[1]), 1e-4 * rows[2][1]);
+}
+
+TEST(TrainDriverTest, PerWorkloadSloTargetMovesEachWeightByItsOwnWorkload) {
+  const std::string dir = testing::TempDir("slotarget_workload");
+  // Two train workloads: at 20 rps the initial replica misses the SLO, at 2 rps it meets it.
+  const std::string suite = dir + "/two.yaml";
+  ASSERT_TRUE(WriteFileAtomically(suite,
+                                  "name: two\nscenarios:\n  - name: gg-two\n    app: gourmetgram\n    duration: 1h\n"
+                                  "    train:\n      - constant:rps=20\n      - constant:rps=2\n"
+                                  "    eval:\n      - constant:rps=10\n")
+                  .ok());
+  TrainRequest r = SloTargetRun(suite, dir + "/out");  // env 0 runs workload 0, env 1 workload 1
+  r.slo_target_scope = "workload";
+  ASSERT_TRUE(RunQuiet(r).ok());
+  const std::vector<std::string> cols = {"rollout_slo_w0", "slo_weight_w0", "rollout_slo_w1", "slo_weight_w1"};
+  auto rows = CurveColumns(r.out_dir + "/learning_curve.csv", cols);
+  ASSERT_EQ(rows.size(), 2u);
+  auto next = [](double attainment, double weight) {
+    return weight * std::exp(0.5 * std::clamp((0.999 - attainment) / 0.001, -1.0, 1.0));
+  };
+  // The curve keeps 6 significant digits: an attainment near the target is known to 5e-7, i.e.
+  // its violation to 5e-4 of the allowed shortfall, the next weight to 2.5e-4 of itself.
+  constexpr double kRel = 1e-3;
+  EXPECT_EQ(rows[0][1], 10);
+  EXPECT_EQ(rows[0][3], 10);
+  EXPECT_LT(rows[0][0], 0.999);  // the overloaded workload missed
+  EXPECT_GT(rows[0][2], 0.999);  // the light one met it
+  for (int k : {0, 1}) EXPECT_NEAR(rows[1][2 * k + 1], next(rows[0][2 * k], rows[0][2 * k + 1]), kRel * rows[1][2 * k + 1]);
+  EXPECT_GT(rows[1][1], 10);
+  EXPECT_LT(rows[1][3], 10);
+  // Resumed: each weight continues from the checkpoint, and the scope from train_config.json.
+  ASSERT_TRUE(ResumeUpTo(r.out_dir, 384).ok());
+  rows = CurveColumns(r.out_dir + "/learning_curve.csv", cols);
+  ASSERT_EQ(rows.size(), 3u);
+  for (int k : {0, 1}) EXPECT_NEAR(rows[2][2 * k + 1], next(rows[1][2 * k], rows[1][2 * k + 1]), kRel * rows[2][2 * k + 1]);
+}
+
+TEST_F(TrainDriverBadInputTest, BadPeakWindow) {
+  req_.peak_window = -4;
+  ExpectRefused("--peak-window -4");
+}
+
+TEST_F(TrainDriverBadInputTest, BadSloTargetScope) {
+  req_.slo_target = 0.99;
+  req_.slo_target_scope = "day";
+  ExpectRefused("--slo-target-scope 'day'");
 }
 
 TEST_F(TrainDriverBadInputTest, BadSloTarget) {

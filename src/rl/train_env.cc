@@ -17,7 +17,8 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   std::unique_ptr<TrainEnvs> t(new TrainEnvs());
   t->options_ = options;
   t->num_envs_ = options.num_envs;
-  t->slo_weight_ = options.configs[0].reward.slo;
+  for (const auto& c : options.configs) t->slo_weights_.push_back(c.reward.slo);
+  t->request_totals_.resize(w);
   t->group_of_.resize(options.num_envs);
   t->slot_of_.resize(options.num_envs);
   t->groups_.resize(w);
@@ -102,7 +103,7 @@ Status TrainEnvs::Collect(bool after_reset) {
       reset_step_[i] = fresh ? 1 : 0;
       truncated_[i] = (r.truncated || r.terminated) ? 1 : 0;
       RewardWeights w = options_.configs[group_of_[i]].reward;
-      w.slo = slo_weight_;
+      w.slo = slo_weights_[group_of_[i]];
       const double reward = WeightedReward(w, r.reward);
       rewards_[i] = fresh ? 0.f : static_cast<float>(reward);
       if (fresh) {
@@ -111,8 +112,7 @@ Status TrainEnvs::Collect(bool after_reset) {
       }
       Running& run = running_[i];
       run.ret += reward;
-      request_totals_.requests += r.interval.requests;
-      request_totals_.ok += r.interval.ok_within_slo;
+      request_totals_[group_of_[i]] += RequestTotals{r.interval.requests, r.interval.ok_within_slo};
       run.cost += r.reward.cost;
       run.requests += r.interval.requests;
       run.ok += r.interval.ok_within_slo;
@@ -132,9 +132,9 @@ Status TrainEnvs::Collect(bool after_reset) {
   return Status::Ok();
 }
 
-TrainEnvs::RequestTotals TrainEnvs::TakeRequestTotals() {
-  RequestTotals out = request_totals_;
-  request_totals_ = RequestTotals{};
+std::vector<TrainEnvs::RequestTotals> TrainEnvs::TakeRequestTotals() {
+  std::vector<RequestTotals> out(request_totals_.size());
+  out.swap(request_totals_);
   return out;
 }
 

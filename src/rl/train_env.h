@@ -21,9 +21,9 @@
 // continued: a simulator's state is not saved).
 //
 // Rewards: the simulator's reward components weighted by each config's RewardWeights, except the
-// SLO shortfall's weight, which is one for all envs (configs[0]'s at first) and may be changed
+// SLO shortfall's weight, which is kept per workload (configs[k]'s at first) and may be changed
 // between steps (set_slo_weight): a Lagrangian multiplier on SLO attainment (the train driver's
-// --slo-target) moves it while training.
+// --slo-target) moves it while training, one for all workloads or one per workload.
 //
 // Thread-safety: not thread-safe; one trainer thread drives it.
 #pragma once
@@ -88,17 +88,24 @@ class TrainEnvs {
   // Episodes finished since the last call, in env order within a step.
   std::vector<EpisodeStats> TakeFinishedEpisodes();
 
-  // Requests and those OK within their SLO over every real transition since the last call (all
-  // envs): a rollout's attainment, for the SLO constraint.
+  // Requests and those OK within their SLO over every real transition since the last call, per
+  // workload (index into TrainEnvOptions::configs): a rollout's attainment, for the SLO constraint.
   struct RequestTotals {
     double requests = 0, ok = 0;
     double attainment() const { return requests > 0 ? ok / requests : 1.0; }
+    RequestTotals& operator+=(const RequestTotals& o) {
+      requests += o.requests;
+      ok += o.ok;
+      return *this;
+    }
   };
-  RequestTotals TakeRequestTotals();
+  std::vector<RequestTotals> TakeRequestTotals();
 
-  // The weight of the SLO shortfall in the rewards of the following steps (>= 0).
-  double slo_weight() const { return slo_weight_; }
-  void set_slo_weight(double w) { slo_weight_ = w; }
+  // The weight of the SLO shortfall in workload k's rewards of the following steps (>= 0).
+  double slo_weight(int k) const { return slo_weights_.at(k); }
+  void set_slo_weight(int k, double w) { slo_weights_.at(k) = w; }
+  // Sets every workload's weight.
+  void set_slo_weight(double w) { slo_weights_.assign(slo_weights_.size(), w); }
   int64_t episodes_finished() const { return episodes_finished_; }
 
  private:
@@ -126,8 +133,8 @@ class TrainEnvs {
   std::vector<Running> running_;
   std::vector<EpisodeStats> finished_;
   int64_t episodes_finished_ = 0;
-  RequestTotals request_totals_;
-  double slo_weight_ = 0;
+  std::vector<RequestTotals> request_totals_;  // per workload
+  std::vector<double> slo_weights_;           // per workload
 };
 
 }  // namespace podpilot::rl

@@ -58,9 +58,10 @@ StatusOr<WorkloadSeries> GenerateWorkload(const WorkloadSpec& spec, double durat
                        FormatDuration(kMaxDurationS) + "]");
   }
   PP_ASSIGN_OR_RETURN(const double scale, p.Number("scale", 1.0, 0.0, 1e6));
-  PP_ASSIGN_OR_RETURN(const double time_scale, p.Number("time_scale", 1.0, 1e-3, 1e3));
+  PP_ASSIGN_OR_RETURN(const double written_time_scale, p.Number("time_scale", 1.0, 1e-3, 1e3));
   PP_ASSIGN_OR_RETURN(const double written_offset, p.Duration("offset", 0.0, 0.0, kMaxDurationS));
   PP_ASSIGN_OR_RETURN(const workload_internal::Variation variation, workload_internal::DrawVariation(p, seed));
+  const double time_scale = written_time_scale * variation.tempo;
   const double offset = written_offset + variation.extra_offset;
   const std::string noise = p.Text("noise", "poisson");
   if (noise != "poisson" && noise != "none") return p.Error("noise", "want poisson or none");

@@ -37,7 +37,7 @@ std::string Join(const std::vector<std::string>& v) {
 }  // namespace
 
 const std::vector<std::string>& CommonKeys() {
-  static const std::vector<std::string> keys = {"scale", "time_scale", "offset", "noise", "vary_scale", "vary_offset", "vary_noise"};
+  static const std::vector<std::string> keys = {"scale", "time_scale", "offset", "noise", "vary_scale", "vary_offset", "vary_noise", "vary_tempo"};
   return keys;
 }
 

@@ -19,13 +19,19 @@ StatusOr<Variation> DrawVariation(const ParamReader& p, uint64_t seed) {
   PP_ASSIGN_OR_RETURN(const double f, p.Number("vary_scale", 1.0, 1.0, 10.0));
   PP_ASSIGN_OR_RETURN(const double span, p.Duration("vary_offset", 0.0, 0.0, kMaxDurationS));
   PP_ASSIGN_OR_RETURN(v.noise_sigma, p.Number("vary_noise", 0.0, 0.0, 1.0));
+  PP_ASSIGN_OR_RETURN(const double tempo_f, p.Number("vary_tempo", 1.0, 1.0, 10.0));
   if (p.Has("vary_offset") && p.spec().kind == "trace") {
     return p.Error("vary_offset", "applies to shapes only (a trace is played from its own offset=)");
   }
+  if (p.Has("vary_tempo") && p.spec().kind == "trace") {
+    return p.Error("vary_tempo", "applies to shapes only (a trace played faster would run past its end)");
+  }
   Rng rng(Rng::Derive(seed, kVariationStream));
-  // Draw all three every time, so that turning one option on does not shift the others' draws.
+  // Draw all of them every time, so that turning one option on does not shift the others' draws
+  // (the tempo's draw comes last: it was added after the others, whose draws it leaves as they were).
   const double u_scale = rng.Uniform(), u_offset = rng.Uniform();
   v.noise_seed = rng.NextU64();
+  v.tempo = std::exp((2 * rng.Uniform() - 1) * std::log(tempo_f));
   v.scale = std::exp((2 * u_scale - 1) * std::log(f));
   v.extra_offset = u_offset * span;
   return v;

@@ -1,4 +1,4 @@
-// vary_scale / vary_offset / vary_noise: per-seed variation drawn from the workload's seed.
+// vary_scale / vary_offset / vary_noise / vary_tempo: per-seed variation drawn from the workload's seed.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -81,6 +81,28 @@ TEST(Variation, NoiseKeepsTheMeanWithTheAskedSpreadAndCorrelation) {
   EXPECT_NEAR(lag / var, std::exp(-1.0), 0.05);  // correlation time 10 minutes
 }
 
+TEST(Variation, TempoPlaysTheShapeFasterOrSlowerAndLeavesTheOtherDraws) {
+  // A step at 1 h of shape time, played at tempo T: the jump comes at 1 h / T of run time, T
+  // log-uniform in [1/2, 2]; the clock is not moved; the scale factor is the one drawn without it.
+  std::vector<double> tempos;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    auto s = MakeWorkload("step:low=10,high=20,at=1h,vary_tempo=2,vary_scale=1.4", 3 * 3600, seed);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    const auto plain = Rates("step:low=10,high=20,at=1h,vary_scale=1.4", 60, seed);
+    EXPECT_DOUBLE_EQ(s->rps[0], plain[0]) << "seed " << seed;
+    const auto jump = std::find_if(s->rps.begin(), s->rps.end(), [&](double r) { return r > 1.5 * s->rps[0]; }) -
+                      s->rps.begin();
+    const double tempo = 3600.0 / static_cast<double>(jump);
+    ASSERT_GE(tempo, 0.5 * (1 - 1e-3)) << "seed " << seed;
+    ASSERT_LE(tempo, 2 * (1 + 1e-3)) << "seed " << seed;
+    EXPECT_EQ(s->start_time_of_day_s, 0);
+    tempos.push_back(tempo);
+  }
+  EXPECT_LT(*std::min_element(tempos.begin(), tempos.end()), 0.7);
+  EXPECT_GT(*std::max_element(tempos.begin(), tempos.end()), 1.4);
+  EXPECT_EQ(Rates("step:low=10,high=20,at=1h,vary_tempo=1", 7200, 5), Rates("step:low=10,high=20,at=1h", 7200, 5));
+}
+
 TEST(Variation, LeavesTheRandomWalkItself) {
   const auto walk = Rates("random_walk:sigma=5", 3600, 11);
   const auto varied = Rates("random_walk:sigma=5,vary_scale=2", 3600, 11);
@@ -95,6 +117,9 @@ TEST(Variation, BadValuesAreRefusedNamingKeyAndValue) {
   EXPECT_ERROR_MENTIONS(MakeWorkload("diurnal:vary_offset=-1h", 600, 1), "vary_offset=-1h");
   EXPECT_ERROR_MENTIONS(MakeWorkload("trace:csv=" + TraceData("sample_rps.csv") + ",vary_offset=1h", 60, 1),
                         "vary_offset=1h", "shapes only");
+  EXPECT_ERROR_MENTIONS(MakeWorkload("diurnal:vary_tempo=0.9", 600, 1), "vary_tempo=0.9", ">= 1");
+  EXPECT_ERROR_MENTIONS(MakeWorkload("trace:csv=" + TraceData("sample_rps.csv") + ",vary_tempo=1.2", 60, 1),
+                        "vary_tempo=1.2", "shapes only");
 }
 
 }  // namespace

@@ -33,7 +33,8 @@
 //
 // Variation per seed (for training on a distribution of days; workload/variation.h): vary_scale=F
 // (the level times a factor log-uniform in [1/F, F]), vary_offset=DUR (a further phase shift
-// U[0, DUR), shapes only), vary_noise=S (slow log-normal swings, standard deviation S, mean kept).
+// U[0, DUR), shapes only), vary_noise=S (slow log-normal swings, standard deviation S, mean kept),
+// vary_tempo=F (time_scale times a factor log-uniform in [1/F, F], shapes only).
 //
 // Limits: every rate, before and after scale, is within [0, 1e7] rps; durations (at, period,
 // offset, the run) are at most 366 days; time_scale is in [0.001, 1000], scale in [0, 1e6].

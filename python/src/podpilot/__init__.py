@@ -44,6 +44,7 @@ def make_env(
     setpoints: Sequence[float] | None = None,
     tolerance: float = 0.1,
     history: int = 0,
+    peak_window: int = 0,
     slo_ms: float | None = None,
     metrics_window: Duration = 30,
     metrics_lag: Duration = 0,
@@ -68,6 +69,8 @@ def make_env(
         tolerance: setpoint mode's HPA tolerance around a ratio of 1.
         history: feature history length K (features.h): the key features of the K previous
             observations are appended.
+        peak_window: with W > 0, two features on the largest request rate of the last W steps
+            (``peak.request_rate_log1p``, ``peak.below_log1p``: how far below it the load is now).
         slo_ms: the latency objective the features divide p95s by (default: the app's strictest).
         metrics_window, metrics_lag: the metrics pipeline's averaging window and delay.
         targets: the services the agent controls (default: all, in model order).
@@ -78,7 +81,7 @@ def make_env(
         ValueError / TypeError naming the argument for an unknown app, a bad workload spec, etc.
     """
     config = make_config(app, workload, duration, control_interval, action_mode, max_delta, deltas, setpoints,
-                         tolerance, history, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
+                         tolerance, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
     return PodPilotEnv(config, render_mode=render_mode)
 
 
@@ -97,6 +100,7 @@ def make_vec_env(
     setpoints: Sequence[float] | None = None,
     tolerance: float = 0.1,
     history: int = 0,
+    peak_window: int = 0,
     slo_ms: float | None = None,
     metrics_window: Duration = 30,
     metrics_lag: Duration = 0,
@@ -107,7 +111,7 @@ def make_vec_env(
     (0 = one per core). Observations are zero-copy views overwritten by the next step unless
     ``copy_obs=True``. Other arguments as in ``make_env``."""
     config = make_config(app, workload, duration, control_interval, action_mode, max_delta, deltas, setpoints,
-                         tolerance, history, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
+                         tolerance, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
     return PodPilotVecEnv(config, num_envs=num_envs, threads=threads, copy_obs=copy_obs)
 
 

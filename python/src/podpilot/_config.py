@@ -87,6 +87,7 @@ def make_config(
     setpoints: Sequence[float] | None,
     tolerance: float,
     history: int,
+    peak_window: int,
     slo_ms: float | None,
     metrics_window: Duration,
     metrics_lag: Duration,
@@ -115,6 +116,7 @@ def make_config(
         c.setpoints = [_check_real("setpoints[]", s) for s in _sequence("setpoints", setpoints)]
     c.tolerance = _check_real("tolerance", tolerance)
     c.history = _check_int("history", history)
+    c.peak_window = _check_int("peak_window", peak_window)
     if slo_ms is not None:
         c.slo_ms = _check_real("slo_ms", slo_ms)
     if targets is not None:

@@ -28,6 +28,8 @@ constexpr FeatureDef kTarget[] = {
     {"request_rate_per_pod_log1p", 0, 20}, {"p95_over_slo", 0, 20}, {"error_fraction", 0, 1},
     {"in_flight_per_pod_log1p", 0, 20},    {"oom_kills", 0, 10},
 };
+// The recent-peak block (peak_window > 0).
+constexpr FeatureDef kPeak[] = {{"request_rate_log1p", 0, 20}, {"below_log1p", 0, 20}};
 constexpr int kNumGlobal = static_cast<int>(std::size(kGlobal));
 constexpr int kNumTarget = static_cast<int>(std::size(kTarget));
 // Key features repeated in the history block: indices into kGlobal and into kTarget.
@@ -61,6 +63,10 @@ StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions&
   if (options.history < 0 || options.history > kMaxFeatureHistory) {
     return InvalidArgumentError(fmt::format("features: history must be in [0, {}], got {}", kMaxFeatureHistory, options.history));
   }
+  if (options.peak_window < 0 || options.peak_window > kMaxFeaturePeakWindow) {
+    return InvalidArgumentError(fmt::format("features: peak_window must be in [0, {}], got {}", kMaxFeaturePeakWindow,
+                                            options.peak_window));
+  }
   if (!(options.slo_ms >= 0) || !std::isfinite(options.slo_ms)) {
     return InvalidArgumentError(fmt::format("features: slo_ms must be >= 0 (0 = from the observation), got {}", options.slo_ms));
   }
@@ -87,12 +93,16 @@ StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions&
       for (int f : kTargetKeys) add(h + fmt::format("t{}.", t), kTarget[f]);
     }
   }
+  if (options.peak_window > 0) {
+    for (const FeatureDef& d : kPeak) add("peak.", d);
+  }
   return l;
 }
 
 std::string FeatureLayoutToJson(const FeatureLayout& l) {
   json j = {{"version", l.version},         {"num_targets", l.num_targets}, {"history", l.options.history},
             {"slo_ms", l.options.slo_ms},   {"target_names", l.target_names}, {"names", l.names}};
+  if (l.options.peak_window > 0) j["peak_window"] = l.options.peak_window;
   if (!l.normalization.empty()) {
     // Floats are widened to double, whose shortest round-trip text reads back as the same float.
     j["normalization"] = {{"mean", l.normalization.mean}, {"std", l.normalization.std}, {"clip", l.normalization.clip}};
@@ -131,6 +141,12 @@ StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std
   FeatureOptions options;
   options.history = j["history"].get<int>();
   options.slo_ms = j["slo_ms"].get<double>();
+  if (j.contains("peak_window")) {  // absent: written before the block existed, or without it
+    if (!j["peak_window"].is_number_integer()) {
+      return Invalid(where, "feature layout: peak_window is not an integer: " + j["peak_window"].dump());
+    }
+    options.peak_window = j["peak_window"].get<int>();
+  }
   auto built = MakeFeatureLayout(j["num_targets"].get<int>(), options, target_names);
   if (!built.ok()) return built.status().WithPrefix(where);
   FeatureLayout layout = std::move(built).value();
@@ -192,6 +208,9 @@ Status CheckSameFeatures(const FeatureLayout& expected, const FeatureLayout& act
   if (actual.options.history != expected.options.history) {
     return differ(fmt::format("history {} instead of {}", actual.options.history, expected.options.history));
   }
+  if (actual.options.peak_window != expected.options.peak_window) {
+    return differ(fmt::format("peak_window {} instead of {}", actual.options.peak_window, expected.options.peak_window));
+  }
   if (actual.options.slo_ms != expected.options.slo_ms) {
     return differ(fmt::format("slo_ms {} instead of {}", actual.options.slo_ms, expected.options.slo_ms));
   }
@@ -214,11 +233,14 @@ FeatureBuilder::FeatureBuilder(FeatureLayout layout) : layout_(std::move(layout)
     for (int f : kTargetKeys) key_index_.push_back(kNumGlobal + kNumTarget * t + f);
   }
   ring_.assign(static_cast<size_t>(layout_.options.history) * key_index_.size(), 0.0f);
+  rates_.assign(static_cast<size_t>(layout_.options.peak_window), 0.0f);
 }
 
 void FeatureBuilder::Reset() {
   stored_ = 0;
   newest_ = -1;
+  rates_stored_ = 0;
+  rates_next_ = 0;
 }
 
 Status FeatureBuilder::Build(const Observation& obs, float* out) {
@@ -267,6 +289,17 @@ Status FeatureBuilder::Build(const Observation& obs, float* out) {
     float* dst = &ring_[static_cast<size_t>(newest_) * keys];
     for (size_t i = 0; i < keys; ++i) dst[i] = out[key_index_[i]];
     stored_ = std::min(stored_ + 1, history);
+  }
+  const int window = layout_.options.peak_window;
+  if (window > 0) {
+    // A linear scan of at most a day of values: a few microseconds, far below a simulator step,
+    // and simpler to keep right across Reset than a monotonic queue.
+    rates_[rates_next_] = out[0];  // request_rate_log1p, already clipped
+    rates_next_ = (rates_next_ + 1) % window;
+    rates_stored_ = std::min(rates_stored_ + 1, window);
+    const float peak = *std::max_element(rates_.begin(), rates_.begin() + rates_stored_);
+    *p++ = Clip(peak, kPeak[0]);
+    *p++ = Clip(peak - out[0], kPeak[1]);
   }
   return Status::Ok();
 }

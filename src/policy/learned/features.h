@@ -33,6 +33,14 @@
 //     At the start of an episode, where fewer than k earlier observations exist, the oldest one
 //     seen stands in (so the first observation of an episode fills every history slot with
 //     itself: no fake trend from zeros).
+//   recent peak, with peak_window W > 0 (2): over the current and the W - 1 previous observations
+//   of the episode (fewer at its start),
+//     peak.request_rate_log1p    the largest request_rate_log1p                 [0, 20]
+//     peak.below_log1p           that minus the current request_rate_log1p      [0, 20]
+//     A load that was 5x higher 20 minutes ago (a low phase between bursts) and a load at the
+//     trough of a slow wave look alike to the other features; these tell them apart without a
+//     history block as long as the window (W = 240 is one hour at the 15 s control interval).
+//     A layout without the block (W = 0) is version 1 as it always was.
 //
 // max_replicas below 1 counts as 1. The SLO is FeatureOptions::slo_ms when set, otherwise the
 // strictest (smallest positive) ClassObservation::slo_ms of the observation, otherwise 200 ms.
@@ -57,6 +65,7 @@ namespace podpilot::learned {
 
 inline constexpr int kFeatureVersion = 1;
 inline constexpr int kMaxFeatureHistory = 64;
+inline constexpr int kMaxFeaturePeakWindow = 5760;  // a day of 15 s intervals
 inline constexpr int kMaxFeatureTargets = 1000;
 inline constexpr double kDefaultFeatureSloMs = 200.0;
 
@@ -64,6 +73,7 @@ inline constexpr double kDefaultFeatureSloMs = 200.0;
 struct FeatureOptions {
   int history = 0;     // K in [0, kMaxFeatureHistory]
   double slo_ms = 0;   // > 0: use this objective; 0: take it from the observation's classes
+  int peak_window = 0; // W in [0, kMaxFeaturePeakWindow]: observations in the recent-peak block; 0 = none
 };
 
 // Observation normalisation applied by the network: x' = (x - mean) / std, then clipped to
@@ -87,13 +97,15 @@ struct FeatureLayout {
 };
 
 // The version-1 layout for `num_targets` targets. InvalidArgument if num_targets is outside
-// [1, kMaxFeatureTargets], history outside [0, kMaxFeatureHistory] or slo_ms negative / not finite.
+// [1, kMaxFeatureTargets], history outside [0, kMaxFeatureHistory], peak_window outside
+// [0, kMaxFeaturePeakWindow] or slo_ms negative / not finite.
 // `target_names` (optional) must be empty or have num_targets entries.
 StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions& options,
                                           const std::vector<std::string>& target_names = {});
 
 // JSON text of the layout: {"version","num_targets","history","slo_ms","target_names","names",
-// "normalization":{"mean","std","clip"}} ("normalization" only when set).
+// "normalization":{"mean","std","clip"}} ("normalization" only when set; "peak_window" only when
+// > 0, so a layout without the block is written exactly as before it existed; absent reads as 0).
 std::string FeatureLayoutToJson(const FeatureLayout& layout);
 
 // Parses FeatureLayoutToJson output and checks it against this build's definition: the version
@@ -132,6 +144,9 @@ class FeatureBuilder {
   std::vector<float> ring_;       // history_ * key_index_.size() values
   int stored_ = 0;                // entries in ring_ (<= history)
   int newest_ = -1;               // slot of the newest entry
+  std::vector<float> rates_;      // peak_window recent request_rate_log1p values (a ring)
+  int rates_stored_ = 0;          // entries in rates_ (<= peak_window)
+  int rates_next_ = 0;            // slot the next value goes to
 };
 
 }  // namespace podpilot::learned

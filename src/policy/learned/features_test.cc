@@ -227,6 +227,32 @@ TEST(FeaturesTest, HistoryHoldsThePreviousObservationsKeyFeatures) {
   EXPECT_FLOAT_EQ(Get(l, v, "h2.t0.cpu_utilization"), 0.6f);
 }
 
+TEST(FeaturesTest, RecentPeakIsTheLargestRateOfTheWindow) {
+  const FeatureLayout l = *MakeFeatureLayout(1, FeatureOptions{.peak_window = 3});
+  ASSERT_EQ(l.size(), 6 + 11 + 2);
+  EXPECT_EQ(l.names[17], "peak.request_rate_log1p");
+  EXPECT_EQ(l.names[18], "peak.below_log1p");
+  FeatureBuilder b(l);
+  std::vector<float> v;
+  auto step = [&](double rps) {
+    Observation o = Obs(1);
+    o.request_rate = rps;
+    EXPECT_TRUE(b.Build(o, &v).ok());
+    return std::pair<float, float>{v[17], v[18]};
+  };
+  auto near = [](std::pair<float, float> got, double peak_rps, double now_rps) {
+    EXPECT_NEAR(got.first, std::log1p(peak_rps), 1e-6);
+    EXPECT_NEAR(got.second, std::log1p(peak_rps) - std::log1p(now_rps), 1e-6);
+  };
+  near(step(10), 10, 10);   // the first observation is its own peak
+  near(step(100), 100, 100);
+  near(step(20), 100, 20);
+  near(step(30), 100, 30);  // 100 is the oldest of the last three
+  near(step(5), 30, 5);     // ... and now out of the window
+  b.Reset();                // a new episode forgets the old one's peak
+  near(step(7), 7, 7);
+}
+
 TEST(FeaturesTest, WrongTargetCountIsRefused) {
   FeatureBuilder b(Layout(2));
   std::vector<float> v;
@@ -240,6 +266,8 @@ TEST(FeaturesTest, MakeLayoutValidates) {
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{-1, 0}).ok());
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{kMaxFeatureHistory + 1, 0}).ok());
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{0, -3}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{.peak_window = -1}).ok());
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{.peak_window = kMaxFeaturePeakWindow + 1}).ok());
   EXPECT_FALSE(MakeFeatureLayout(2, {}, {"only-one"}).ok());
 }
 
@@ -261,6 +289,24 @@ TEST(FeaturesTest, JsonRoundTripKeepsNormalisationExactly) {
   EXPECT_EQ(r->normalization.std, l.normalization.std);
   EXPECT_EQ(r->normalization.clip, 10);
   EXPECT_TRUE(CheckSameFeatures(l, *r, "x").ok());
+}
+
+TEST(FeaturesTest, JsonKeepsThePeakWindowAndWritesNoneWithoutIt) {
+  const FeatureLayout with = *MakeFeatureLayout(2, FeatureOptions{.history = 1, .peak_window = 240});
+  auto r = FeatureLayoutFromJson(FeatureLayoutToJson(with), "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->options.peak_window, 240);
+  EXPECT_EQ(r->names, with.names);
+  // Without the block the text has no peak_window key (model files written before it existed
+  // read back unchanged), and a file with the key but without the names is refused.
+  const FeatureLayout without = Layout(2, 1);
+  std::string text = FeatureLayoutToJson(without);
+  EXPECT_EQ(text.find("peak_window"), std::string::npos);
+  text.insert(text.find("\"history\""), "\"peak_window\":240,");
+  auto bad = FeatureLayoutFromJson(text, "m.st");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("features instead of"), std::string::npos) << bad.status().message();
+  EXPECT_NE(CheckSameFeatures(with, without, "x").message().find("peak_window 0 instead of 240"), std::string::npos);
 }
 
 TEST(FeaturesTest, JsonFromAnotherDefinitionIsRefused) {
