@@ -58,40 +58,36 @@ std::vector<std::string> SloConstraints::ColumnNames() const {
   return names;
 }
 
-std::vector<double> SloConstraints::Columns(const std::vector<TrainEnvs::RequestTotals>& rollout) const {
-  TrainEnvs::RequestTotals all;
-  for (const auto& t : rollout) all += t;
+std::vector<double> SloConstraints::Columns(const TrainEnvs::RolloutTotals& rollout) const {
   double log_sum = 0;
   for (const auto& c : constraints_) log_sum += std::log(std::max(c.weight(), 1e-300));
-  std::vector<double> row = {all.attainment(),
+  std::vector<double> row = {rollout.all.attainment(),
                              per_workload_ ? std::exp(log_sum / constraints_.size()) : constraints_[0].weight()};
   if (!per_workload_) return row;
   for (int k = 0; k < num_workloads_; ++k) {
-    row.push_back(k < static_cast<int>(rollout.size()) ? rollout[k].attainment() : 1.0);
+    row.push_back(k < static_cast<int>(rollout.by_workload.size()) ? rollout.by_workload[k].attainment() : 1.0);
     row.push_back(constraints_[k].weight());
   }
   return row;
 }
 
-std::string SloConstraints::Summary(const std::vector<TrainEnvs::RequestTotals>& rollout) const {
-  TrainEnvs::RequestTotals all;
-  for (const auto& t : rollout) all += t;
-  if (!per_workload_) return fmt::format("rollout slo {:.4f}, slo weight {:.3g}", all.attainment(), weight(0));
+std::string SloConstraints::Summary(const TrainEnvs::RolloutTotals& rollout) const {
+  const double all = rollout.all.attainment();
+  if (!per_workload_) return fmt::format("rollout slo {:.4f}, slo weight {:.3g}", all, weight(0));
   std::vector<std::string> w;
   for (const auto& c : constraints_) w.push_back(fmt::format("{:.3g}", c.weight()));
-  return fmt::format("rollout slo {:.4f}, slo weights {}", all.attainment(), fmt::join(w, "/"));
+  return fmt::format("rollout slo {:.4f}, slo weights {}", all, fmt::join(w, "/"));
 }
 
-void SloConstraints::Update(const std::vector<TrainEnvs::RequestTotals>& rollout) {
+void SloConstraints::Update(const TrainEnvs::RolloutTotals& rollout) {
   if (!per_workload_) {
-    TrainEnvs::RequestTotals all;
-    for (const auto& t : rollout) all += t;
-    constraints_[0].Update(all.attainment());
+    constraints_[0].Update(rollout.all.attainment());
     return;
   }
   // A workload without requests in this rollout (none in flight) gives no evidence: keep its weight.
-  for (int k = 0; k < num_workloads_ && k < static_cast<int>(rollout.size()); ++k) {
-    if (rollout[k].requests > 0) constraints_[k].Update(rollout[k].attainment());
+  for (int k = 0; k < num_workloads_ && k < static_cast<int>(rollout.by_workload.size()); ++k) {
+    const auto& t = rollout.by_workload[k];
+    if (t.requests > 0) constraints_[k].Update(t.attainment());
   }
 }
 

@@ -73,13 +73,13 @@ class SloConstraints {
 
   // Learning-curve columns: rollout_slo, slo_weight (all requests; the weights' geometric mean),
   // then per workload rollout_slo_wK, slo_weight_wK when per workload. Columns() gives the row
-  // values for a rollout (per-workload totals, as TrainEnvs::TakeRequestTotals) before Update.
+  // values for a rollout (as TrainEnvs::TakeRequestTotals gives it) before Update.
   std::vector<std::string> ColumnNames() const;
-  std::vector<double> Columns(const std::vector<TrainEnvs::RequestTotals>& rollout) const;
-  std::string Summary(const std::vector<TrainEnvs::RequestTotals>& rollout) const;
+  std::vector<double> Columns(const TrainEnvs::RolloutTotals& rollout) const;
+  std::string Summary(const TrainEnvs::RolloutTotals& rollout) const;
 
-  // Feeds one rollout's per-workload totals (size num_workloads).
-  void Update(const std::vector<TrainEnvs::RequestTotals>& rollout);
+  // Feeds one rollout's totals (by_workload of size num_workloads).
+  void Update(const TrainEnvs::RolloutTotals& rollout);
   // Sets every workload's weight in `envs`.
   void Apply(TrainEnvs* envs) const;
 

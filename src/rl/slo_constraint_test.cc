@@ -57,11 +57,18 @@ TEST(SloConstraintTest, BadOptionsAreRefused) {
 
 using Totals = TrainEnvs::RequestTotals;
 
+TrainEnvs::RolloutTotals Rollout(std::vector<Totals> by_workload) {
+  TrainEnvs::RolloutTotals r;
+  for (const auto& t : by_workload) r.all += t;
+  r.by_workload = std::move(by_workload);
+  return r;
+}
+
 TEST(SloConstraintsTest, RunScopePoolsEveryWorkloadsRequests) {
   auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "run", 10, 2).value();
   EXPECT_FALSE(c.per_workload());
   // 1000 requests at 95 % and 9000 at 100 %: pooled 99.5 %, half the allowed shortfall above.
-  c.Update({Totals{1000, 950}, Totals{9000, 9000}});
+  c.Update(Rollout({Totals{1000, 950}, Totals{9000, 9000}}));
   EXPECT_DOUBLE_EQ(c.weight(0), 10 * std::exp(-0.05));
   EXPECT_DOUBLE_EQ(c.weight(1), c.weight(0));
   EXPECT_EQ(c.ColumnNames(), (std::vector<std::string>{"rollout_slo", "slo_weight"}));
@@ -70,7 +77,7 @@ TEST(SloConstraintsTest, RunScopePoolsEveryWorkloadsRequests) {
 TEST(SloConstraintsTest, WorkloadScopeMovesEachWeightByItsOwnRequests) {
   auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 3).value();
   EXPECT_TRUE(c.per_workload());
-  const std::vector<Totals> rollout = {Totals{1000, 950}, Totals{9000, 9000}, Totals{0, 0}};
+  const auto rollout = Rollout({Totals{1000, 950}, Totals{9000, 9000}, Totals{0, 0}});
   const auto row = c.Columns(rollout);
   c.Update(rollout);
   EXPECT_DOUBLE_EQ(c.weight(0), 10 * std::exp(0.1));   // missed: up
@@ -89,7 +96,7 @@ TEST(SloConstraintsTest, WorkloadScopeMovesEachWeightByItsOwnRequests) {
 
 TEST(SloConstraintsTest, SaveAndRestoreEveryWeight) {
   auto c = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 2).value();
-  c.Update({Totals{100, 50}, Totals{100, 100}});
+  c.Update(Rollout({Totals{100, 50}, Totals{100, 100}}));
   nlohmann::json state;
   c.Save(&state);
   auto d = SloConstraints::Create({.target = 0.99, .rate = 0.1}, "workload", 10, 2).value();

@@ -363,7 +363,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                                     std::to_string(window.total), Num(ret), Num(slo), Num(cost), Num(s.mean_step_reward)};
     for (const auto& [name, v] : s.metrics) row.push_back(Num(v));
     // The rollout just learned from ran with the current weight; the next one runs with the new.
-    const std::vector<TrainEnvs::RequestTotals> rollout = trainer->envs().TakeRequestTotals();
+    const TrainEnvs::RolloutTotals rollout = trainer->envs().TakeRequestTotals();
     for (double v : slo_constraints.Columns(rollout)) row.push_back(Num(v));
     slo_constraints.Update(rollout);
     slo_constraints.Apply(&trainer->envs());

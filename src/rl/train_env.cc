@@ -18,7 +18,7 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   t->options_ = options;
   t->num_envs_ = options.num_envs;
   for (const auto& c : options.configs) t->slo_weights_.push_back(c.reward.slo);
-  t->request_totals_.resize(w);
+  t->request_totals_.by_workload.resize(w);
   t->group_of_.resize(options.num_envs);
   t->slot_of_.resize(options.num_envs);
   t->groups_.resize(w);
@@ -112,7 +112,9 @@ Status TrainEnvs::Collect(bool after_reset) {
       }
       Running& run = running_[i];
       run.ret += reward;
-      request_totals_[group_of_[i]] += RequestTotals{r.interval.requests, r.interval.ok_within_slo};
+      const RequestTotals transition{r.interval.requests, r.interval.ok_within_slo};
+      request_totals_.all += transition;
+      request_totals_.by_workload[group_of_[i]] += transition;
       run.cost += r.reward.cost;
       run.requests += r.interval.requests;
       run.ok += r.interval.ok_within_slo;
@@ -132,9 +134,10 @@ Status TrainEnvs::Collect(bool after_reset) {
   return Status::Ok();
 }
 
-std::vector<TrainEnvs::RequestTotals> TrainEnvs::TakeRequestTotals() {
-  std::vector<RequestTotals> out(request_totals_.size());
-  out.swap(request_totals_);
+TrainEnvs::RolloutTotals TrainEnvs::TakeRequestTotals() {
+  RolloutTotals out;
+  out.by_workload.resize(request_totals_.by_workload.size());
+  std::swap(out, request_totals_);
   return out;
 }
 

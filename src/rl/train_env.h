@@ -88,8 +88,10 @@ class TrainEnvs {
   // Episodes finished since the last call, in env order within a step.
   std::vector<EpisodeStats> TakeFinishedEpisodes();
 
-  // Requests and those OK within their SLO over every real transition since the last call, per
-  // workload (index into TrainEnvOptions::configs): a rollout's attainment, for the SLO constraint.
+  // Requests and those OK within their SLO over every real transition since the last call: a
+  // rollout's attainment, for the SLO constraint. `all` is summed transition by transition in env
+  // order (not from the per-workload sums), so its rounding, and a run's multiplier, are the same
+  // as before per-workload totals existed.
   struct RequestTotals {
     double requests = 0, ok = 0;
     double attainment() const { return requests > 0 ? ok / requests : 1.0; }
@@ -99,7 +101,11 @@ class TrainEnvs {
       return *this;
     }
   };
-  std::vector<RequestTotals> TakeRequestTotals();
+  struct RolloutTotals {
+    RequestTotals all;
+    std::vector<RequestTotals> by_workload;  // index into TrainEnvOptions::configs
+  };
+  RolloutTotals TakeRequestTotals();
 
   // The weight of the SLO shortfall in workload k's rewards of the following steps (>= 0).
   double slo_weight(int k) const { return slo_weights_.at(k); }
@@ -133,7 +139,7 @@ class TrainEnvs {
   std::vector<Running> running_;
   std::vector<EpisodeStats> finished_;
   int64_t episodes_finished_ = 0;
-  std::vector<RequestTotals> request_totals_;  // per workload
+  RolloutTotals request_totals_;
   std::vector<double> slo_weights_;           // per workload
 };
 
