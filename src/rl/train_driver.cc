@@ -195,7 +195,7 @@ std::string WithVariation(const std::string& workload, const std::vector<std::st
   std::string out = workload;
   char sep = workload.find(':') == std::string::npos ? ':' : ',';
   for (const auto& item : items) {
-    if (trace && (item.rfind("vary_offset=", 0) == 0 || item.rfind("vary_tempo=", 0) == 0)) continue;
+    if (trace && IsShapeOnlyOption(item.substr(0, item.find('=')))) continue;
     out += sep + item;
     sep = ',';
   }
@@ -334,7 +334,12 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                r.agent.c_str(), suite.name.c_str(), r.scenario.c_str(), eo.configs.size(),
                variation.empty() ? ""
                                  : (", varied per episode: " + fmt::format("{}", fmt::join(variation, ",")) +
-                                    (r.vary_offset.empty() && r.vary_tempo == 1 ? "" : " (shapes)"))
+                                    (std::any_of(variation.begin(), variation.end(),
+                                                 [](const std::string& item) {
+                                                   return IsShapeOnlyOption(item.substr(0, item.find('=')));
+                                                 })
+                                         ? " (shapes)"
+                                         : ""))
                                        .c_str(),
                r.num_envs,
                trainer->envs().obs_size(), trainer->envs().num_heads(), trainer->envs().action_layout().choices());

@@ -110,8 +110,6 @@ class TrainEnvs {
   // The weight of the SLO shortfall in workload k's rewards of the following steps (>= 0).
   double slo_weight(int k) const { return slo_weights_.at(k); }
   void set_slo_weight(int k, double w) { slo_weights_.at(k) = w; }
-  // Sets every workload's weight.
-  void set_slo_weight(double w) { slo_weights_.assign(slo_weights_.size(), w); }
   int64_t episodes_finished() const { return episodes_finished_; }
 
  private:

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/rng.h"
+#include "workload/workload.h"
 
 namespace podpilot::workload_internal {
 namespace {
@@ -11,6 +12,10 @@ namespace {
 // the simulator's arrival stream.
 constexpr uint64_t kVariationStream = 0x7661727956ULL;  // "varyV"
 constexpr double kNoiseCorrelationS = 600;
+constexpr const char* kShapeOnlyOptions[] = {"vary_offset", "vary_tempo"};
+
+// A factor log-uniform in [1/f, f] from a uniform draw u in [0, 1).
+double LogUniformFactor(double u, double f) { return std::exp((2 * u - 1) * std::log(f)); }
 
 }  // namespace
 
@@ -20,19 +25,21 @@ StatusOr<Variation> DrawVariation(const ParamReader& p, uint64_t seed) {
   PP_ASSIGN_OR_RETURN(const double span, p.Duration("vary_offset", 0.0, 0.0, kMaxDurationS));
   PP_ASSIGN_OR_RETURN(v.noise_sigma, p.Number("vary_noise", 0.0, 0.0, 1.0));
   PP_ASSIGN_OR_RETURN(const double tempo_f, p.Number("vary_tempo", 1.0, 1.0, 10.0));
-  if (p.Has("vary_offset") && p.spec().kind == "trace") {
-    return p.Error("vary_offset", "applies to shapes only (a trace is played from its own offset=)");
-  }
-  if (p.Has("vary_tempo") && p.spec().kind == "trace") {
-    return p.Error("vary_tempo", "applies to shapes only (a trace played faster would run past its end)");
+  if (p.spec().kind == "trace") {
+    for (const char* key : kShapeOnlyOptions) {
+      if (p.Has(key)) {
+        return p.Error(key, "applies to shapes only (a trace is played from its own offset= at its own "
+                            "time_scale=, never past its end)");
+      }
+    }
   }
   Rng rng(Rng::Derive(seed, kVariationStream));
   // Draw all of them every time, so that turning one option on does not shift the others' draws
   // (the tempo's draw comes last: it was added after the others, whose draws it leaves as they were).
   const double u_scale = rng.Uniform(), u_offset = rng.Uniform();
   v.noise_seed = rng.NextU64();
-  v.tempo = std::exp((2 * rng.Uniform() - 1) * std::log(tempo_f));
-  v.scale = std::exp((2 * u_scale - 1) * std::log(f));
+  v.tempo = LogUniformFactor(rng.Uniform(), tempo_f);
+  v.scale = LogUniformFactor(u_scale, f);
   v.extra_offset = u_offset * span;
   return v;
 }
@@ -54,3 +61,14 @@ void ApplyVariation(const Variation& v, std::vector<double>* rps) {
 }
 
 }  // namespace podpilot::workload_internal
+
+namespace podpilot {
+
+bool IsShapeOnlyOption(const std::string& key) {
+  for (const char* k : workload_internal::kShapeOnlyOptions) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+}  // namespace podpilot

@@ -96,4 +96,8 @@ std::vector<double> SampleArrivals(const WorkloadSeries& series, uint64_t seed);
 // Names of the shape kinds, for --help.
 std::vector<std::string> WorkloadKinds();
 
+// True for the common options that apply to shapes only and are refused on traces (vary_offset,
+// vary_tempo: a trace's days are not interchangeable and it is never played past its end).
+bool IsShapeOnlyOption(const std::string& key);
+
 }  // namespace podpilot
