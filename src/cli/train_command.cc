@@ -76,9 +76,17 @@ void RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--mode", r.mode, "Action space: delta (replicas -1/0/+1 per service) or setpoint (CPU target)")
       ->capture_default_str();
+  sub->add_option("--setpoints", r.setpoints,
+                  "Setpoint mode's CPU targets, comma-separated (default 0.3,0.5,0.7,0.9)")
+      ->delimiter(',');
   sub->add_option("--history", r.history, "Past observations in the features (features.h)")->capture_default_str();
   sub->add_option("--peak-window", r.peak_window,
                   "Recent-peak features over this many control intervals, e.g. 240 = 1 h at 15 s (0 = none)")
+      ->capture_default_str();
+  sub->add_option("--init-action", r.init_action,
+                  "PPO: start every service's policy preferring this action (setpoint mode: a CPU target such as "
+                  "0.5, the HPA's; delta mode: a replica change)");
+  sub->add_option("--init-action-prob", r.init_action_prob, "Initial probability of --init-action per service")
       ->capture_default_str();
   // reward = -cost_weight * $/h - slo_weight * (1 - SLO attainment) - churn_weight * |replica changes|
   // per step (sim/env.h); kept in the run directory, so --resume continues with the same ones.

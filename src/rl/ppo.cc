@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "common/rng.h"
 #include "rl/export.h"
 #include "rl/gae.h"
@@ -52,6 +54,8 @@ Status ValidatePpoConfig(const PpoConfig& c) {
     if (h < 1 || h > learned::kMaxLayerWidth) return bad("hidden width", h);
   }
   if (c.hidden.size() > static_cast<size_t>(learned::kMaxHiddenLayers)) return bad("hidden layers", c.hidden.size());
+  if (c.initial_choice < -1) return bad("initial_choice", c.initial_choice);
+  if (!(c.initial_choice_prob > 0 && c.initial_choice_prob < 1)) return bad("initial_choice_prob", c.initial_choice_prob);
   return Status::Ok();
 }
 
@@ -74,6 +78,17 @@ StatusOr<std::unique_ptr<PpoTrainer>> PpoTrainer::Create(std::unique_ptr<TrainEn
   // The initial weights come from libtorch's global generator: seed it so runs repeat.
   torch::manual_seed(Rng::Derive(config.seed, 0x1417));
   t->actor_ = Mlp(t->obs_size_, config.hidden, t->heads_ * t->choices_, 0.01);
+  if (config.initial_choice >= t->choices_) {
+    return InvalidArgumentError(
+        fmt::format("ppo: initial_choice {} outside the action's {} choices", config.initial_choice, t->choices_));
+  }
+  if (config.initial_choice >= 0 && t->choices_ > 1) {  // with one choice there is nothing to prefer
+    // softmax puts p on the biased choice when its logit exceeds the others' by log(p (n-1) / (1-p)).
+    const double p = config.initial_choice_prob;
+    const float bias = static_cast<float>(std::log(p * (t->choices_ - 1) / (1 - p)));
+    torch::NoGradGuard guard;
+    t->actor_->output_layer()->bias.view({t->heads_, t->choices_}).select(1, config.initial_choice).fill_(bias);
+  }
   t->critic_ = Mlp(t->obs_size_, config.hidden, 1, 1.0);
   std::vector<torch::Tensor> params = t->actor_->parameters();
   for (auto& p : t->critic_->parameters()) params.push_back(p);

@@ -48,9 +48,18 @@ struct PpoConfig {
   bool normalize_reward = true;
   uint64_t seed = 1;
   int torch_threads = 1;             // libtorch intra-op threads (<= 0: libtorch's default)
+  // A starting point for the policy: with initial_choice >= 0 every head's initial distribution
+  // puts initial_choice_prob on choice initial_choice and shares the rest evenly (the actor's
+  // output bias; its weights stay near zero). Used to start setpoint policies at the HPA's own
+  // operating point (50 %), so that PPO improves on it instead of searching the whole
+  // choices^targets space for it. -1: uniform (SB3's initialisation). Only the initial weights
+  // change; a resumed run restores its trained weights.
+  int initial_choice = -1;
+  double initial_choice_prob = 0.9;  // in (0, 1); used only with initial_choice >= 0
 };
 
-// InvalidArgument naming the field for out-of-range values.
+// InvalidArgument naming the field for out-of-range values (initial_choice is checked against
+// the action layout by PpoTrainer::Create).
 Status ValidatePpoConfig(const PpoConfig& c);
 
 class PpoTrainer : public Trainer {

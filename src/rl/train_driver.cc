@@ -29,7 +29,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RewardWeights, cost, slo, churn)
 namespace podpilot::rl {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PpoConfig, n_steps, epochs, minibatch_size, learning_rate, linear_lr,
                                                 gamma, gae_lambda, clip_range, clip_range_vf, ent_coef, vf_coef,
-                                                max_grad_norm, hidden, normalize_obs, normalize_reward)
+                                                max_grad_norm, hidden, normalize_obs, normalize_reward, initial_choice,
+                                                initial_choice_prob)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DqnConfig, buffer_size, learning_starts, batch_size, learning_rate,
                                                 gamma, n_step, target_update_interval, tau, train_freq, gradient_steps,
                                                 exploration_initial, exploration_final, exploration_fraction,
@@ -48,6 +49,7 @@ nlohmann::json RunDefinition(const TrainRequest& r) {
           {"seed", r.seed},
           {"num_envs", r.num_envs},
           {"mode", r.mode},
+          {"setpoints", r.setpoints},
           {"history", r.history},
           {"peak_window", r.peak_window},
           {"reward", r.reward},
@@ -74,6 +76,7 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
     r->seed = j.at("seed").get<uint64_t>();
     r->num_envs = j.at("num_envs").get<int>();
     r->mode = j.at("mode").get<std::string>();
+    r->setpoints = j.value("setpoints", std::vector<double>{});  // absent before --setpoints
     r->history = j.at("history").get<int>();
     r->peak_window = j.value("peak_window", 0);  // absent before the recent-peak features
     r->reward = j.at("reward").get<RewardWeights>();
@@ -94,6 +97,30 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
 std::string Num(double v, int digits = 6) {
   if (!std::isfinite(v)) return "";
   return fmt::format("{:.{}g}", v, digits);
+}
+
+// Turns --init-action VALUE (in the action's units) into the PPO config's initial choice.
+Status ResolveInitialAction(const TrainEnvOptions& eo, TrainRequest* r) {
+  const double v = *r->init_action;
+  if (r->agent != "ppo") return InvalidArgumentError("train: --init-action applies to --agent ppo, not " + r->agent);
+  if (!(r->init_action_prob > 0 && r->init_action_prob < 1)) {
+    return InvalidArgumentError(fmt::format("train: --init-action-prob {}: must be in (0, 1)", r->init_action_prob));
+  }
+  std::vector<double> values;
+  if (eo.mode == learned::ActionMode::kSetpoint) {
+    values = eo.setpoints;
+  } else {
+    for (int d : eo.deltas) values.push_back(d);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::abs(values[i] - v) < 1e-9) {
+      r->ppo.initial_choice = static_cast<int>(i);
+      r->ppo.initial_choice_prob = r->init_action_prob;
+      return Status::Ok();
+    }
+  }
+  return InvalidArgumentError(fmt::format("train: --init-action {}: not one of the {} mode's actions ({})", v, r->mode,
+                                          fmt::join(values, ", ")));
 }
 
 struct EpisodeWindow {
@@ -273,9 +300,17 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
     eo.mode = learned::ActionMode::kDelta;
   } else if (r.mode == "setpoint") {
     eo.mode = learned::ActionMode::kSetpoint;
+    if (!r.setpoints.empty()) {
+      PP_RETURN_IF_ERROR(learned::MakeSetpointActions(1, r.setpoints, eo.tolerance).status().WithPrefix("train: --setpoints"));
+      eo.setpoints = r.setpoints;
+    }
   } else {
     return InvalidArgumentError("train: --mode '" + r.mode + "': expected delta or setpoint");
   }
+  if (eo.mode != learned::ActionMode::kSetpoint && !r.setpoints.empty()) {
+    return InvalidArgumentError("train: --setpoints applies to --mode setpoint, not " + r.mode);
+  }
+  if (r.init_action.has_value() && !r.resume) PP_RETURN_IF_ERROR(ResolveInitialAction(eo, &r));
   PP_RETURN_IF_ERROR(r.agent == "ppo" ? ValidatePpoConfig([&] { auto c = r.ppo; c.total_timesteps = r.timesteps; return c; }())
                                       : ValidateDqnConfig([&] { auto c = r.dqn; c.total_timesteps = r.timesteps; return c; }()));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(r.suite));

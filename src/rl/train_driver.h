@@ -27,7 +27,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "rl/dqn.h"
@@ -54,7 +56,15 @@ struct TrainRequest {
   bool resume = false;
   int num_envs = 8;
   std::string mode = "delta";         // "delta" | "setpoint"
+  // Setpoint mode's choices (CPU targets, e.g. {0.3, 0.5, 0.6, 0.7, 0.9}); empty: TrainEnvOptions'
+  // default {0.3, 0.5, 0.7, 0.9}. The model file records them (policy/learned/actions.h).
+  std::vector<double> setpoints;
   int history = 0;
+  // PPO only: start every head preferring this action (a setpoint such as 0.5 in setpoint mode,
+  // a replica delta in delta mode) with probability init_action_prob (PpoConfig::initial_choice).
+  // Decided when a run starts (kept in train_config.json as the ppo config's initial_choice).
+  std::optional<double> init_action;
+  double init_action_prob = 0.9;
   int peak_window = 0;                // recent-peak features over this many intervals (features.h)
   int eval_episodes = 0;
   int env_threads = 0;                // per VecEnv; 0 = hardware concurrency

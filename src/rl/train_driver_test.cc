@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/learned/model_file.h"
 #include "rl/rl_test_util.h"
 
 namespace podpilot::rl {
@@ -347,6 +348,57 @@ TEST_F(TrainDriverBadInputTest, BadSloTargetScope) {
 TEST_F(TrainDriverBadInputTest, BadSloTarget) {
   req_.slo_target = 1.5;
   ExpectRefused("--slo-target 1.5");
+}
+
+TEST(TrainDriverTest, InitActionBecomesThePpoInitialChoiceAndResumes) {
+  const std::string dir = testing::TempDir("initaction");
+  TrainRequest r = SloTargetRun(testing::WriteTinySuite(dir), dir + "/out");
+  r.slo_target = 0;
+  r.mode = "setpoint";
+  r.setpoints = {0.3, 0.5, 0.6, 0.7, 0.9};
+  r.init_action = 0.7;
+  r.init_action_prob = 0.8;
+  r.timesteps = 128;
+  ASSERT_TRUE(RunQuiet(r).ok());
+  std::ifstream in(r.out_dir + "/train_config.json");
+  const auto config = nlohmann::json::parse(in);
+  EXPECT_EQ(config.at("ppo").at("initial_choice").get<int>(), 3);
+  EXPECT_DOUBLE_EQ(config.at("ppo").at("initial_choice_prob").get<double>(), 0.8);
+  ASSERT_TRUE(ResumeUpTo(r.out_dir, 256).ok());
+  EXPECT_EQ(CurveColumns(r.out_dir + "/learning_curve.csv", {"rollout_slo"}).size(), 2u);
+  // The resumed run kept the five setpoints, and the model file records them.
+  auto model = learned::ReadModel(r.out_dir + "/model.safetensors");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->actions.setpoints, r.setpoints);
+}
+
+TEST_F(TrainDriverBadInputTest, InitActionNotAnAction) {
+  req_.mode = "setpoint";
+  req_.init_action = 0.4;
+  ExpectRefused("--init-action 0.4: not one of the setpoint mode's actions (0.3, 0.5, 0.7, 0.9)");
+}
+
+TEST_F(TrainDriverBadInputTest, SetpointsTwiceOrOutOfRangeOrInDeltaMode) {
+  req_.mode = "setpoint";
+  req_.setpoints = {0.5, 0.7, 0.5};
+  ExpectRefused("--setpoints: actions: setpoint 0.5 appears twice");
+  req_.setpoints = {0.5, 0};
+  ExpectRefused("setpoint 0 is outside (0, 10]");
+  req_.mode = "delta";
+  req_.setpoints = {0.5};
+  ExpectRefused("--setpoints applies to --mode setpoint, not delta");
+}
+
+TEST_F(TrainDriverBadInputTest, InitActionForDqn) {
+  req_.agent = "dqn";
+  req_.init_action = 0;
+  ExpectRefused("--init-action applies to --agent ppo");
+}
+
+TEST_F(TrainDriverBadInputTest, InitActionProbability) {
+  req_.init_action = 0;
+  req_.init_action_prob = 1;
+  ExpectRefused("--init-action-prob 1");
 }
 
 }  // namespace

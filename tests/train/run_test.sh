@@ -37,6 +37,9 @@ expect_bad "required" --suite "$tmp/tiny.yaml" --timesteps 100
 expect_bad "no checkpoint" --resume "$tmp/bad"
 expect_bad "num-envs" --num-envs 0 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
 expect_bad "slo-weight" --slo-weight -1 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
+expect_bad "setpoint 2 appears twice" --mode setpoint --setpoints 0.5,2,2 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
+expect_bad "setpoints" --mode setpoint --setpoints 0.5,high --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
+expect_bad "init-action 0.4: not one of" --mode setpoint --init-action 0.4 --suite "$tmp/tiny.yaml" --timesteps 100 --out "$tmp/bad"
 
 # Kill -9 after a few checkpoints, then resume.
 run="$tmp/run"
