@@ -76,7 +76,10 @@ Setup MakeSetup(const CoreConfig& c) {
   StatusOr<learned::ActionLayout> actions = InvalidArgumentError(
       "action_mode must be 'delta' or 'setpoint', got '" + c.action_mode + "'");
   if (c.action_mode == "delta") actions = learned::MakeDeltaActions(n, c.deltas);
-  if (c.action_mode == "setpoint") actions = learned::MakeSetpointActions(n, c.setpoints, c.tolerance);
+  if (c.action_mode == "delta" && c.scale_down_window_s != 0) {
+    actions = InvalidArgumentError("scale_down_window applies to action_mode 'setpoint', not 'delta'");
+  }
+  if (c.action_mode == "setpoint") actions = learned::MakeSetpointActions(n, c.setpoints, c.tolerance, c.scale_down_window_s);
   ThrowIfError(actions.status(), "");
   s.actions = std::move(actions).value();
   return s;

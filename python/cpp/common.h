@@ -36,6 +36,7 @@ struct CoreConfig {
   std::vector<int> deltas = {-1, 0, 1};              // delta mode: replica change per choice
   std::vector<double> setpoints = {0.3, 0.5, 0.7, 0.9};  // setpoint mode: CPU utilisation per choice
   double tolerance = 0.1;                            // setpoint mode: the HPA rule's tolerance
+  double scale_down_window_s = 0;                    // setpoint mode: scale-down stabilisation (s)
   // Feature layout (policy/learned/features.h).
   int history = 0;
   int peak_window = 0;                               // recent-peak block over this many steps (0 = none)

@@ -48,6 +48,7 @@ py::tuple EnvCore::Reset(uint64_t seed) {
     last_ = &env_->Reset(seed);
   }
   features_.Reset();
+  history_.Reset();
   steps_ = 0;
   return py::make_tuple(Observe(), Info(*last_));
 }
@@ -59,7 +60,7 @@ py::tuple EnvCore::Step(py::handle action) {
     throw std::runtime_error("podpilot env: step() called after the episode ended; call reset() first");
   }
   ReadActions(action, -1, setup_.actions, setup_.target_names, &choices_);
-  ThrowIfError(learned::ApplyActions(setup_.actions, last_->observation, choices_.data(), &decision_), "");
+  ThrowIfError(learned::ApplyActions(setup_.actions, last_->observation, choices_.data(), &decision_, &history_), "");
   {
     py::gil_scoped_release nogil;
     last_ = &env_->Step(decision_);

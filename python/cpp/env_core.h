@@ -42,6 +42,7 @@ class EnvCore {
   Setup setup_;
   std::unique_ptr<Env> env_;
   learned::FeatureBuilder features_;  // holds the episode's feature history
+  learned::ScaleDownHistory history_;  // the episode's setpoint recommendations (scale-down window)
   const StepResult* last_ = nullptr;  // null before the first Reset
   std::vector<int32_t> choices_;
   Decision decision_;

@@ -78,6 +78,7 @@ PYBIND11_MODULE(_podpilot, m) {
       .def_readwrite("deltas", &CoreConfig::deltas)
       .def_readwrite("setpoints", &CoreConfig::setpoints)
       .def_readwrite("tolerance", &CoreConfig::tolerance)
+      .def_readwrite("scale_down_window_s", &CoreConfig::scale_down_window_s)
       .def_readwrite("history", &CoreConfig::history)
       .def_readwrite("peak_window", &CoreConfig::peak_window)
       .def_readwrite("slo_ms", &CoreConfig::slo_ms);

@@ -35,6 +35,7 @@ VecEnvCore::VecEnvCore(const CoreConfig& config, int num_envs, int threads) : se
   vec_ = std::move(vec).value();
   const size_t n = static_cast<size_t>(num_envs);
   features_.assign(n, learned::FeatureBuilder(setup_.features));
+  histories_.assign(n, learned::ScaleDownHistory{});
   obs_.assign(n * setup_.features.size(), 0.0f);
   decisions_.resize(n);
   infos_.resize(n);
@@ -47,7 +48,10 @@ void VecEnvCore::Collect() {
   feature_error_ = Status::Ok();
   for (int i = 0; i < n; ++i) {
     const StepResult& r = *vec_->results()[i];
-    if (vec_->just_reset()[i]) features_[i].Reset();  // a new episode starts without history
+    if (vec_->just_reset()[i]) {  // a new episode starts without history
+      features_[i].Reset();
+      histories_[i].Reset();
+    }
     const Status st = features_[i].Build(r.observation, obs_.data() + static_cast<size_t>(i) * d);
     if (!st.ok() && feature_error_.ok()) feature_error_ = st;
     infos_[i] = InfoOf(r);
@@ -137,7 +141,7 @@ py::tuple VecEnvCore::Step(py::handle self, py::handle actions) {
   ReadActions(actions, n, setup_.actions, setup_.target_names, &choices_);
   for (int i = 0; i < n; ++i) {
     ThrowIfError(learned::ApplyActions(setup_.actions, vec_->results()[i]->observation, choices_.data() + i * k,
-                                       &decisions_[i]),
+                                       &decisions_[i], &histories_[i]),
                  "");
   }
   {

@@ -51,6 +51,7 @@ class VecEnvCore {
   std::unique_ptr<VecEnv> vec_;
   bool started_ = false;
   std::vector<learned::FeatureBuilder> features_;  // one per env: its episode's history
+  std::vector<learned::ScaleDownHistory> histories_;  // one per env: setpoint recommendations
   Status feature_error_;          // set by Collect (which runs without the GIL)
   std::vector<float> obs_;        // num_envs x obs_size, row-major
   std::vector<int32_t> choices_;

@@ -112,6 +112,30 @@ def test_setpoint_action_applies_the_hpa_rule_to_the_chosen_utilisation():
     assert abs(info["replicas"][j] - before) == min(abs(hpa(s) - before) for s in (0.5, 0.7, 0.95))
 
 
+def test_setpoint_scale_down_window_holds_replicas_as_the_hpa_does():
+    """30 % then 90 %: without a window the switch removes pods at once; with the HPA's 300 s
+    window (20 steps of 15 s) nothing is removed before the window has passed, then it is."""
+
+    def replicas_after_switch(window):
+        env = make(action_mode="setpoint", setpoints=[0.3, 0.9], scale_down_window=window,
+                   workload="constant:rps=150", duration="30m")
+        env.reset(seed=3)
+        for _ in range(60):  # settle at 30 %: the last 300 s then all recommended today's counts
+            _, _, _, _, info = env.step([0] * len(env.target_names))
+        seen = [list(info["replicas"])]
+        for _ in range(30):
+            _, _, _, _, info = env.step([1] * len(env.target_names))
+            seen.append(list(info["replicas"]))
+        return seen
+
+    def first_drop(seen):
+        return next(k for k in range(1, len(seen)) if any(b < a for a, b in zip(seen[k - 1], seen[k])))
+
+    assert first_drop(replicas_after_switch(0)) <= 2
+    held = replicas_after_switch("5m")
+    assert 20 <= first_drop(held) <= 22
+
+
 def test_feature_history_starts_from_the_first_observation():
     env = make(history=2, targets=["frontend", "cartservice"])
     names = env.obs_names

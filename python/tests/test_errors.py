@@ -44,6 +44,8 @@ def venv():
         ({"deltas": [0, 0.5]}, TypeError, r"deltas\[\] must be an int"),
         ({"action_mode": "setpoint", "setpoints": [0.5, 0]}, ValueError, r"setpoint 0 is outside \(0, 10\]"),
         ({"action_mode": "setpoint", "tolerance": 1.0}, ValueError, r"tolerance must be in \[0, 1\)"),
+        ({"action_mode": "setpoint", "scale_down_window": -1}, ValueError, r"scale_down_window_s must be in \[0, 3600\]"),
+        ({"scale_down_window": "5m"}, ValueError, r"scale_down_window applies to action_mode 'setpoint'"),
         ({"history": -1}, ValueError, r"history"),
         ({"peak_window": -1}, ValueError, r"peak_window"),
         ({"history": 65}, ValueError, r"history"),

@@ -79,6 +79,10 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--setpoints", r.setpoints,
                   "Setpoint mode's CPU targets, comma-separated (default 0.3,0.5,0.7,0.9)")
       ->delimiter(',');
+  sub->add_option("--scale-down-window", r.scale_down_window_s,
+                  "Setpoint mode: keep the highest replica count of this many seconds before scaling down, as the "
+                  "HPA's stabilization window (300 = its default; 0 = off)")
+      ->capture_default_str();
   sub->add_option("--history", r.history, "Past observations in the features (features.h)")->capture_default_str();
   sub->add_option("--peak-window", r.peak_window,
                   "Recent-peak features over this many control intervals, e.g. 240 = 1 h at 15 s (0 = none)")

@@ -50,6 +50,7 @@ nlohmann::json RunDefinition(const TrainRequest& r) {
           {"num_envs", r.num_envs},
           {"mode", r.mode},
           {"setpoints", r.setpoints},
+          {"scale_down_window_s", r.scale_down_window_s},
           {"history", r.history},
           {"peak_window", r.peak_window},
           {"reward", r.reward},
@@ -77,6 +78,7 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
     r->num_envs = j.at("num_envs").get<int>();
     r->mode = j.at("mode").get<std::string>();
     r->setpoints = j.value("setpoints", std::vector<double>{});  // absent before --setpoints
+    r->scale_down_window_s = j.value("scale_down_window_s", 0.0);  // absent before --scale-down-window
     r->history = j.at("history").get<int>();
     r->peak_window = j.value("peak_window", 0);  // absent before the recent-peak features
     r->reward = j.at("reward").get<RewardWeights>();
@@ -213,6 +215,9 @@ StatusOr<std::vector<std::string>> VariationItems(const TrainRequest& r) {
   return items;
 }
 
+// Whether a "key=value" variation item applies to shapes only (workload/variation.h).
+bool IsShapeOnlyItem(const std::string& item) { return IsShapeOnlyOption(item.substr(0, item.find('='))); }
+
 // `workload` with the variation items appended; vary_offset and vary_tempo are left off traces
 // (their days are not interchangeable, they are never played past their end, and the workload
 // module refuses both there).
@@ -222,7 +227,7 @@ std::string WithVariation(const std::string& workload, const std::vector<std::st
   std::string out = workload;
   char sep = workload.find(':') == std::string::npos ? ':' : ',';
   for (const auto& item : items) {
-    if (trace && IsShapeOnlyOption(item.substr(0, item.find('=')))) continue;
+    if (trace && IsShapeOnlyItem(item)) continue;
     out += sep + item;
     sep = ',';
   }
@@ -304,11 +309,18 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
       PP_RETURN_IF_ERROR(learned::MakeSetpointActions(1, r.setpoints, eo.tolerance).status().WithPrefix("train: --setpoints"));
       eo.setpoints = r.setpoints;
     }
+    PP_RETURN_IF_ERROR(learned::MakeSetpointActions(1, eo.setpoints, eo.tolerance, r.scale_down_window_s)
+                           .status()
+                           .WithPrefix("train: --scale-down-window"));
+    eo.scale_down_window_s = r.scale_down_window_s;
   } else {
     return InvalidArgumentError("train: --mode '" + r.mode + "': expected delta or setpoint");
   }
   if (eo.mode != learned::ActionMode::kSetpoint && !r.setpoints.empty()) {
     return InvalidArgumentError("train: --setpoints applies to --mode setpoint, not " + r.mode);
+  }
+  if (eo.mode != learned::ActionMode::kSetpoint && r.scale_down_window_s != 0) {
+    return InvalidArgumentError("train: --scale-down-window applies to --mode setpoint, not " + r.mode);
   }
   if (r.init_action.has_value() && !r.resume) PP_RETURN_IF_ERROR(ResolveInitialAction(eo, &r));
   PP_RETURN_IF_ERROR(r.agent == "ppo" ? ValidatePpoConfig([&] { auto c = r.ppo; c.total_timesteps = r.timesteps; return c; }())
@@ -369,10 +381,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                r.agent.c_str(), suite.name.c_str(), r.scenario.c_str(), eo.configs.size(),
                variation.empty() ? ""
                                  : (", varied per episode: " + fmt::format("{}", fmt::join(variation, ",")) +
-                                    (std::any_of(variation.begin(), variation.end(),
-                                                 [](const std::string& item) {
-                                                   return IsShapeOnlyOption(item.substr(0, item.find('=')));
-                                                 })
+                                    (std::any_of(variation.begin(), variation.end(), IsShapeOnlyItem)
                                          ? " (shapes)"
                                          : ""))
                                        .c_str(),

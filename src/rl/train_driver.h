@@ -59,6 +59,9 @@ struct TrainRequest {
   // Setpoint mode's choices (CPU targets, e.g. {0.3, 0.5, 0.6, 0.7, 0.9}); empty: TrainEnvOptions'
   // default {0.3, 0.5, 0.7, 0.9}. The model file records them (policy/learned/actions.h).
   std::vector<double> setpoints;
+  // Setpoint mode: the HPA's scale-down stabilisation on the rule's output, in seconds (0 = off;
+  // the HPA's default is 300). The model file records it in its action layout.
+  double scale_down_window_s = 0;
   int history = 0;
   // PPO only: start every head preferring this action (a setpoint such as 0.5 in setpoint mode,
   // a replica delta in delta mode) with probability init_action_prob (PpoConfig::initial_choice).

@@ -350,7 +350,7 @@ TEST_F(TrainDriverBadInputTest, BadSloTarget) {
   ExpectRefused("--slo-target 1.5");
 }
 
-TEST(TrainDriverTest, InitActionBecomesThePpoInitialChoiceAndResumes) {
+TEST(TrainDriverTest, InitActionBecomesThePpoInitialChoiceAndResumesWithTheActionLayout) {
   const std::string dir = testing::TempDir("initaction");
   TrainRequest r = SloTargetRun(testing::WriteTinySuite(dir), dir + "/out");
   r.slo_target = 0;
@@ -358,18 +358,21 @@ TEST(TrainDriverTest, InitActionBecomesThePpoInitialChoiceAndResumes) {
   r.setpoints = {0.3, 0.5, 0.6, 0.7, 0.9};
   r.init_action = 0.7;
   r.init_action_prob = 0.8;
+  r.scale_down_window_s = 300;
   r.timesteps = 128;
   ASSERT_TRUE(RunQuiet(r).ok());
   std::ifstream in(r.out_dir + "/train_config.json");
   const auto config = nlohmann::json::parse(in);
   EXPECT_EQ(config.at("ppo").at("initial_choice").get<int>(), 3);
   EXPECT_DOUBLE_EQ(config.at("ppo").at("initial_choice_prob").get<double>(), 0.8);
+  EXPECT_DOUBLE_EQ(config.at("scale_down_window_s").get<double>(), 300);
   ASSERT_TRUE(ResumeUpTo(r.out_dir, 256).ok());
   EXPECT_EQ(CurveColumns(r.out_dir + "/learning_curve.csv", {"rollout_slo"}).size(), 2u);
-  // The resumed run kept the five setpoints, and the model file records them.
+  // The resumed run kept the five setpoints and the scale-down window; the model file records them.
   auto model = learned::ReadModel(r.out_dir + "/model.safetensors");
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_EQ(model->actions.setpoints, r.setpoints);
+  EXPECT_EQ(model->actions.scale_down_window_s, 300);
 }
 
 TEST_F(TrainDriverBadInputTest, InitActionNotAnAction) {
@@ -387,6 +390,15 @@ TEST_F(TrainDriverBadInputTest, SetpointsTwiceOrOutOfRangeOrInDeltaMode) {
   req_.mode = "delta";
   req_.setpoints = {0.5};
   ExpectRefused("--setpoints applies to --mode setpoint, not delta");
+}
+
+TEST_F(TrainDriverBadInputTest, ScaleDownWindowOutOfRangeOrInDeltaMode) {
+  req_.mode = "setpoint";
+  req_.scale_down_window_s = 7200;
+  ExpectRefused("--scale-down-window: actions: scale_down_window_s must be in [0, 3600] seconds, got 7200");
+  req_.mode = "delta";
+  req_.scale_down_window_s = 300;
+  ExpectRefused("--scale-down-window applies to --mode setpoint, not delta");
 }
 
 TEST_F(TrainDriverBadInputTest, InitActionForDqn) {

@@ -48,9 +48,11 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   if (options.mode == learned::ActionMode::kDelta) {
     PP_ASSIGN_OR_RETURN(t->actions_, learned::MakeDeltaActions(num_targets, options.deltas));
   } else {
-    PP_ASSIGN_OR_RETURN(t->actions_, learned::MakeSetpointActions(num_targets, options.setpoints, options.tolerance));
+    PP_ASSIGN_OR_RETURN(t->actions_, learned::MakeSetpointActions(num_targets, options.setpoints, options.tolerance,
+                                                                   options.scale_down_window_s));
   }
   for (int i = 0; i < options.num_envs; ++i) t->builders_.emplace_back(t->features_);
+  t->histories_.resize(options.num_envs);
   t->obs_.assign(static_cast<size_t>(options.num_envs) * t->features_.size(), 0.f);
   t->rewards_.assign(options.num_envs, 0.f);
   t->truncated_.assign(options.num_envs, 0);
@@ -82,7 +84,8 @@ Status TrainEnvs::Step(const int32_t* actions) {
       const int i = g.envs[s];
       const Observation& obs = g.vec->results()[s]->observation;
       // An env about to be reset ignores its decision, but it is still well formed.
-      PP_RETURN_IF_ERROR(learned::ApplyActions(actions_, obs, actions + static_cast<size_t>(i) * heads, &g.decisions[s]));
+      PP_RETURN_IF_ERROR(learned::ApplyActions(actions_, obs, actions + static_cast<size_t>(i) * heads, &g.decisions[s],
+                                               &histories_[i]));
     }
     g.vec->Step(g.decisions);
   }
@@ -98,7 +101,10 @@ Status TrainEnvs::Collect(bool after_reset) {
       const int i = g.envs[s];
       const StepResult& r = *results[s];
       const bool fresh = after_reset || just_reset[s];
-      if (fresh) builders_[i].Reset();
+      if (fresh) {
+        builders_[i].Reset();
+        histories_[i].Reset();
+      }
       PP_RETURN_IF_ERROR(builders_[i].Build(r.observation, obs_.data() + static_cast<size_t>(i) * f));
       reset_step_[i] = fresh ? 1 : 0;
       truncated_[i] = (r.truncated || r.terminated) ? 1 : 0;

@@ -48,6 +48,7 @@ struct TrainEnvOptions {
   std::vector<int> deltas = {-1, 0, 1};
   std::vector<double> setpoints = {0.3, 0.5, 0.7, 0.9};
   double tolerance = 0.1;
+  double scale_down_window_s = 0;  // setpoint mode: HPA-style scale-down stabilisation (actions.h)
 };
 
 // A finished episode's totals.
@@ -131,6 +132,7 @@ class TrainEnvs {
   learned::ActionLayout actions_;
   std::vector<Group> groups_;
   std::vector<learned::FeatureBuilder> builders_;
+  std::vector<learned::ScaleDownHistory> histories_;  // per env, reset with its builder
   std::vector<int> group_of_, slot_of_;
   std::vector<float> obs_, rewards_;
   std::vector<uint8_t> truncated_, reset_step_;

@@ -43,6 +43,7 @@ def make_env(
     deltas: Sequence[int] | None = None,
     setpoints: Sequence[float] | None = None,
     tolerance: float = 0.1,
+    scale_down_window: Duration = 0,
     history: int = 0,
     peak_window: int = 0,
     slo_ms: float | None = None,
@@ -67,6 +68,9 @@ def make_env(
         deltas: delta mode's replica change per choice, e.g. [-2, -1, 0, 1, 2].
         setpoints: setpoint mode's CPU utilisations (0.5 = 50 %); default [0.3, 0.5, 0.7, 0.9].
         tolerance: setpoint mode's HPA tolerance around a ratio of 1.
+        scale_down_window: setpoint mode: each service keeps the highest replica count the rule
+            asked for in this window before scaling down, as the HPA's stabilization window
+            (300 s is its default; 0 = off, the rule alone).
         history: feature history length K (features.h): the key features of the K previous
             observations are appended.
         peak_window: with W > 0, two features on the largest request rate of the last W steps
@@ -81,7 +85,7 @@ def make_env(
         ValueError / TypeError naming the argument for an unknown app, a bad workload spec, etc.
     """
     config = make_config(app, workload, duration, control_interval, action_mode, max_delta, deltas, setpoints,
-                         tolerance, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
+                         tolerance, scale_down_window, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
     return PodPilotEnv(config, render_mode=render_mode)
 
 
@@ -99,6 +103,7 @@ def make_vec_env(
     deltas: Sequence[int] | None = None,
     setpoints: Sequence[float] | None = None,
     tolerance: float = 0.1,
+    scale_down_window: Duration = 0,
     history: int = 0,
     peak_window: int = 0,
     slo_ms: float | None = None,
@@ -111,7 +116,7 @@ def make_vec_env(
     (0 = one per core). Observations are zero-copy views overwritten by the next step unless
     ``copy_obs=True``. Other arguments as in ``make_env``."""
     config = make_config(app, workload, duration, control_interval, action_mode, max_delta, deltas, setpoints,
-                         tolerance, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
+                         tolerance, scale_down_window, history, peak_window, slo_ms, metrics_window, metrics_lag, targets, reward_weights)
     return PodPilotVecEnv(config, num_envs=num_envs, threads=threads, copy_obs=copy_obs)
 
 

@@ -86,6 +86,7 @@ def make_config(
     deltas: Sequence[int] | None,
     setpoints: Sequence[float] | None,
     tolerance: float,
+    scale_down_window: Duration,
     history: int,
     peak_window: int,
     slo_ms: float | None,
@@ -115,6 +116,7 @@ def make_config(
     if setpoints is not None:
         c.setpoints = [_check_real("setpoints[]", s) for s in _sequence("setpoints", setpoints)]
     c.tolerance = _check_real("tolerance", tolerance)
+    c.scale_down_window_s = _seconds("scale_down_window", scale_down_window)
     c.history = _check_int("history", history)
     c.peak_window = _check_int("peak_window", peak_window)
     if slo_ms is not None:

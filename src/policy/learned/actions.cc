@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/hpa/hpa_rule.h"
+#include "policy/hpa/normalization_legacy.h"
 
 namespace podpilot::learned {
 namespace {
@@ -42,7 +43,8 @@ StatusOr<ActionLayout> MakeDeltaActions(int num_targets, std::vector<int> deltas
   return l;
 }
 
-StatusOr<ActionLayout> MakeSetpointActions(int num_targets, std::vector<double> setpoints, double tolerance) {
+StatusOr<ActionLayout> MakeSetpointActions(int num_targets, std::vector<double> setpoints, double tolerance,
+                                           double scale_down_window_s) {
   PP_RETURN_IF_ERROR(CheckCommon(num_targets, setpoints.size()));
   std::set<double> seen;
   for (double s : setpoints) {
@@ -54,11 +56,16 @@ StatusOr<ActionLayout> MakeSetpointActions(int num_targets, std::vector<double> 
   if (!(tolerance >= 0 && tolerance < 1)) {
     return InvalidArgumentError(fmt::format("actions: tolerance must be in [0, 1), got {}", tolerance));
   }
+  if (!(scale_down_window_s >= 0 && scale_down_window_s <= kMaxScaleDownWindowS)) {
+    return InvalidArgumentError(fmt::format("actions: scale_down_window_s must be in [0, {}] seconds, got {}",
+                                            kMaxScaleDownWindowS, scale_down_window_s));
+  }
   ActionLayout l;
   l.mode = ActionMode::kSetpoint;
   l.num_targets = num_targets;
   l.setpoints = std::move(setpoints);
   l.tolerance = tolerance;
+  l.scale_down_window_s = scale_down_window_s;
   return l;
 }
 
@@ -69,6 +76,8 @@ std::string ActionLayoutToJson(const ActionLayout& l) {
   } else {
     j["setpoints"] = l.setpoints;
     j["tolerance"] = l.tolerance;
+    // Only when set, so layouts without it read and write exactly as before the key existed.
+    if (l.scale_down_window_s > 0) j["scale_down_window_s"] = l.scale_down_window_s;
   }
   return j.dump();
 }
@@ -102,7 +111,14 @@ StatusOr<ActionLayout> ActionLayoutFromJson(const std::string& text, const std::
       if (!j["tolerance"].is_number()) return bad("tolerance is not a number: " + j["tolerance"].dump());
       tolerance = j["tolerance"].get<double>();
     }
-    l = MakeSetpointActions(n, std::move(setpoints), tolerance);
+    double window = 0;
+    if (j.contains("scale_down_window_s")) {
+      if (!j["scale_down_window_s"].is_number()) {
+        return bad("scale_down_window_s is not a number: " + j["scale_down_window_s"].dump());
+      }
+      window = j["scale_down_window_s"].get<double>();
+    }
+    l = MakeSetpointActions(n, std::move(setpoints), tolerance, window);
   }
   if (!l.ok()) return l.status().WithPrefix(where);
   return l;
@@ -133,7 +149,19 @@ int ReplicasForChoice(const ActionLayout& l, const TargetObservation& t, int ind
   return static_cast<int>(std::clamp<int64_t>(desired, t.min_replicas, std::max(t.min_replicas, t.max_replicas)));
 }
 
-Status ApplyActions(const ActionLayout& l, const Observation& obs, const int32_t* actions, Decision* decision) {
+int ScaleDownHistory::Stabilize(size_t target, int current_replicas, int proposal, double window_s, double now) {
+  if (per_target_.size() <= target) per_target_.resize(target + 1);
+  auto& recommendations = per_target_[target];
+  if (recommendations.empty()) recommendations.push_back({current_replicas, now});
+  return hpa::StabilizeRecommendation(recommendations, proposal, window_s, now);
+}
+
+Status ApplyActions(const ActionLayout& l, const Observation& obs, const int32_t* actions, Decision* decision,
+                    ScaleDownHistory* history) {
+  const bool stabilise = l.mode == ActionMode::kSetpoint && l.scale_down_window_s > 0;
+  if (stabilise && history == nullptr) {
+    return InvalidArgumentError("actions: the layout has a scale-down window but no recommendation history was given");
+  }
   if (static_cast<int>(obs.targets.size()) != l.num_targets) {
     return InvalidArgumentError(fmt::format("actions: the observation has {} targets but the action layout {}",
                                             obs.targets.size(), l.num_targets));
@@ -147,7 +175,11 @@ Status ApplyActions(const ActionLayout& l, const Observation& obs, const int32_t
   decision->targets.assign(obs.targets.size(), TargetDecision{});
   for (int i = 0; i < l.num_targets; ++i) {
     const TargetObservation& t = obs.targets[static_cast<size_t>(i)];
-    const int want = ReplicasForChoice(l, t, actions[i]);
+    int want = ReplicasForChoice(l, t, actions[i]);
+    if (stabilise) {
+      want = history->Stabilize(static_cast<size_t>(i), t.replicas_spec, want, l.scale_down_window_s, obs.time_s);
+      want = std::clamp(want, t.min_replicas, std::max(t.min_replicas, t.max_replicas));  // bounds may have moved
+    }
     if (want != t.replicas_spec) decision->targets[static_cast<size_t>(i)].replicas = want;
   }
   return Status::Ok();

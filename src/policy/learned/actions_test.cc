@@ -116,6 +116,69 @@ TEST(ActionsTest, LayoutValidation) {
   EXPECT_FALSE(MakeSetpointActions(1, {std::nan("")}).ok());
   EXPECT_FALSE(MakeSetpointActions(1, {0.5, 0.5}).ok());
   EXPECT_FALSE(MakeSetpointActions(1, {0.5}, 1.5).ok());
+  EXPECT_FALSE(MakeSetpointActions(1, {0.5}, 0.1, -1).ok());
+  EXPECT_FALSE(MakeSetpointActions(1, {0.5}, 0.1, 3601).ok());
+  EXPECT_FALSE(MakeSetpointActions(1, {0.5}, 0.1, std::nan("")).ok());
+  EXPECT_TRUE(MakeSetpointActions(1, {0.5}, 0.1, 3600).ok());
+}
+
+// Set-point actions with a scale-down window: one target at 4 pods whose CPU falls to 25 % of the
+// request, under a 50 % setpoint (the rule alone asks for ceil(4 x 0.5) = 2).
+class ScaleDownWindowTest : public ::testing::Test {
+ protected:
+  Decision At(double now, int spec, double util) {
+    Observation o = Obs({Target(spec, spec, util)});
+    o.time_s = now;
+    Decision d;
+    const int32_t a[] = {0};
+    EXPECT_TRUE(ApplyActions(layout_, o, a, &d, &history_).ok());
+    return d;
+  }
+  int Replicas(double now, int spec, double util) {
+    const Decision d = At(now, spec, util);
+    return d.targets[0].replicas == TargetDecision::kKeep ? spec : d.targets[0].replicas;
+  }
+  const ActionLayout layout_ = *MakeSetpointActions(1, {0.5}, 0.1, 300);
+  ScaleDownHistory history_;
+};
+
+TEST_F(ScaleDownWindowTest, ScaleDownWaitsForTheWindowAsTheHpaDoes) {
+  // The first call seeds the history with the current 4 pods, so 2 is held back for 300 s.
+  EXPECT_EQ(At(1000, 4, 0.25).targets[0].replicas, TargetDecision::kKeep);
+  EXPECT_EQ(Replicas(1150, 4, 0.25), 4);
+  EXPECT_EQ(Replicas(1300, 4, 0.25), 4);  // 4 recorded at 1000 is not older than 1300 - 300
+  EXPECT_EQ(Replicas(1301, 4, 0.25), 2);  // now it is, and every later recommendation was 2
+}
+
+TEST_F(ScaleDownWindowTest, ScaleUpIsImmediateAndAPeakIsHeld) {
+  EXPECT_EQ(Replicas(0, 4, 0.5), 4);
+  EXPECT_EQ(Replicas(15, 4, 1.0), 8);     // up at once: ceil(4 x 2)
+  EXPECT_EQ(Replicas(30, 8, 0.25), 8);    // the rule says 4; 8 was asked for 15 s ago
+  EXPECT_EQ(Replicas(314, 8, 0.25), 8);
+  EXPECT_EQ(Replicas(316, 8, 0.25), 4);   // the 8 of t = 15 has left the window
+}
+
+TEST_F(ScaleDownWindowTest, ResetForgetsThePastEpisode) {
+  EXPECT_EQ(Replicas(0, 4, 1.0), 8);
+  history_.Reset();
+  // A new episode whose clock restarts: only its own current replicas are remembered.
+  EXPECT_EQ(Replicas(0, 3, 0.25), 3);
+  EXPECT_EQ(Replicas(301, 3, 0.25), 2);
+}
+
+TEST_F(ScaleDownWindowTest, TheHistoryIsRequiredAndZeroWindowIsMemoryless) {
+  Observation o = Obs({Target(4, 4, 0.25)});
+  Decision d;
+  const int32_t a[] = {0};
+  const Status s = ApplyActions(layout_, o, a, &d);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("scale-down window"), std::string::npos) << s.message();
+  const ActionLayout memoryless = *MakeSetpointActions(1, {0.5});
+  ASSERT_TRUE(ApplyActions(memoryless, o, a, &d).ok());
+  EXPECT_EQ(d.targets[0].replicas, 2);
+  ScaleDownHistory unused;
+  ASSERT_TRUE(ApplyActions(memoryless, o, a, &d, &unused).ok());
+  EXPECT_EQ(d.targets[0].replicas, 2);
 }
 
 TEST(ActionsTest, JsonRoundTripAndErrors) {
@@ -131,11 +194,22 @@ TEST(ActionsTest, JsonRoundTripAndErrors) {
   EXPECT_EQ(rs->mode, ActionMode::kSetpoint);
   EXPECT_EQ(rs->setpoints, s.setpoints);
   EXPECT_EQ(rs->tolerance, 0.05);
+  EXPECT_EQ(rs->scale_down_window_s, 0);
+  // The window's key is written only when set: older model files read and write as before.
+  EXPECT_EQ(ActionLayoutToJson(s).find("scale_down_window_s"), std::string::npos);
+  const ActionLayout w = *MakeSetpointActions(1, {0.5}, 0.1, 300);
+  auto rw = ActionLayoutFromJson(ActionLayoutToJson(w), "m");
+  ASSERT_TRUE(rw.ok()) << rw.status().ToString();
+  EXPECT_EQ(rw->scale_down_window_s, 300);
   for (const auto& [json, expect] : std::vector<std::pair<std::string, std::string>>{
            {R"({"mode":"teleport","num_targets":1})", "unknown mode 'teleport'"},
            {R"({"mode":"delta","num_targets":1})", "delta mode needs an array 'deltas'"},
            {R"({"mode":"delta","num_targets":1,"deltas":[0.5]})", "deltas holds a non-integer: 0.5"},
            {R"({"mode":"setpoint","num_targets":1,"setpoints":[-1]})", "setpoint -1 is outside (0, 10]"},
+           {R"({"mode":"setpoint","num_targets":1,"setpoints":[0.5],"scale_down_window_s":"5m"})",
+            "scale_down_window_s is not a number: \"5m\""},
+           {R"({"mode":"setpoint","num_targets":1,"setpoints":[0.5],"scale_down_window_s":-15})",
+            "scale_down_window_s must be in [0, 3600] seconds, got -15"},
            {R"([])", "not a JSON object"}}) {
     auto r = ActionLayoutFromJson(json, "model.st");
     ASSERT_FALSE(r.ok()) << json;

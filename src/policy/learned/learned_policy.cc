@@ -24,7 +24,10 @@ class LearnedPolicy : public Policy {
         choices_(static_cast<size_t>(actions_.num_targets)) {}
 
   std::string Name() const override { return options_.name; }
-  void Reset(const PolicyContext&) override { builder_.Reset(); }
+  void Reset(const PolicyContext&) override {
+    builder_.Reset();
+    history_.Reset();
+  }
 
   Decision Decide(const Observation& obs) override {
     if (static_cast<int>(obs.targets.size()) != actions_.num_targets) {
@@ -34,7 +37,7 @@ class LearnedPolicy : public Policy {
     if (Status s = builder_.Build(obs, features_.data()); !s.ok()) return Fallback(obs, s.message());
     if (!net_.Forward(features_.data(), choices_.data())) return Fallback(obs, "the model's output is not finite");
     Decision d;
-    if (Status s = ApplyActions(actions_, obs, choices_.data(), &d); !s.ok()) return Fallback(obs, s.message());
+    if (Status s = ApplyActions(actions_, obs, choices_.data(), &d, &history_); !s.ok()) return Fallback(obs, s.message());
     std::string reason = "learned: ";
     for (size_t i = 0; i < obs.targets.size(); ++i) {
       const TargetObservation& t = obs.targets[i];
@@ -75,6 +78,7 @@ class LearnedPolicy : public Policy {
   LearnedPolicyOptions options_;
   std::vector<float> features_;
   std::vector<int32_t> choices_;
+  ScaleDownHistory history_;  // setpoint layouts with a scale-down window
 };
 
 }  // namespace

@@ -197,6 +197,33 @@ TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
   EXPECT_EQ((*cpu50)->Decide(o).targets[1].replicas, 7);  // ceil(4 * 0.8 / 0.5)
 }
 
+// A model whose only action is the 50 % setpoint, with the HPA's 5-minute scale-down window: the
+// policy holds a scale-down back through the file's window, and Reset starts the memory afresh.
+TEST(LearnedPolicyTest, AppliesTheModelsScaleDownWindowAcrossDecisions) {
+  const FeatureLayout f = MakeFeatureLayout(1, FeatureOptions{0, 0}).value();
+  const ActionLayout a = MakeSetpointActions(1, {0.5}, 0.1, 300).value();
+  auto model = MakeRandomModel(f, a, {8}, Activation::kTanh, LogitsLayout::kConcat, 3);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const std::string path = TempPath("window.safetensors");
+  ASSERT_TRUE(WriteModel(path, *model).ok());
+  auto p = FromSpec("learned:model=" + path);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto replicas = [&](double t, int spec, double util) {
+    const Decision d = (*p)->Decide(Obs({Target("web", spec, util)}, t));
+    EXPECT_EQ(d.reason.rfind("learned: web cpu 50%", 0), 0u) << d.reason;
+    return d.targets[0].replicas == TargetDecision::kKeep ? spec : d.targets[0].replicas;
+  };
+  (*p)->Reset(PolicyContext{});
+  EXPECT_EQ(replicas(15, 4, 1.0), 8);     // scale-up at once
+  EXPECT_EQ(replicas(30, 8, 0.25), 8);    // the rule's 4 is held back
+  EXPECT_EQ(replicas(314, 8, 0.25), 8);
+  EXPECT_EQ(replicas(316, 8, 0.25), 4);   // the 8 of t = 15 has left the window
+  // A new episode on a restarted clock: the last episode's 8 pods at t = 15 are forgotten.
+  (*p)->Reset(PolicyContext{});
+  EXPECT_EQ(replicas(15, 3, 0.25), 3);
+  EXPECT_EQ(replicas(316, 3, 0.25), 2);
+}
+
 // Records what the wrapped policy sees and decides.
 class Recorder : public Policy {
  public:
