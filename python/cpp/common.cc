@@ -70,6 +70,7 @@ Setup MakeSetup(const CoreConfig& c) {
   fo.history = c.history;
   fo.peak_window = c.peak_window;
   fo.slo_ms = c.slo_ms;
+  fo.control_interval_s = c.control_interval_s;  // the model records what its history counts in
   auto features = learned::MakeFeatureLayout(n, fo, s.target_names);
   ThrowIfError(features.status(), "features");
   s.features = std::move(features).value();

@@ -170,6 +170,14 @@ def test_recent_peak_features_follow_the_window():
     assert obs[-2] > rates[0] + 1  # the step to 100 rps is in the window
 
 
+def test_feature_layout_records_the_control_interval():
+    # History and peak_window count steps, so a model trained here must say how long a step was.
+    layout = json.loads(make(history=1, peak_window=4, control_interval=30).feature_layout_json)
+    assert layout["control_interval_s"] == 30
+    # At the default 15 s the key is absent, as in every layout written before it existed.
+    assert "control_interval_s" not in json.loads(make(history=1).feature_layout_json)
+
+
 def test_reward_weights_reach_the_simulator():
     env = make(reward_weights={"cost": 2.0, "slo": 0.0, "churn": 1.0})
     env.reset(seed=0)

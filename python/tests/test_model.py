@@ -83,6 +83,21 @@ def test_writer_refuses_inconsistent_models(tmp_path):
         _podpilot.Policy(str(tmp_path / "missing.safetensors"))
 
 
+def test_written_model_keeps_the_envs_control_interval(tmp_path):
+    env = podpilot.make_env(duration=SHORT, history=2, control_interval=30, targets=["frontend"])
+    n, nvec = env.observation_space.shape[0], env.action_space.nvec
+    rng = np.random.default_rng(2)
+    hidden = random_mlp(rng, [n, 4])
+    head = random_mlp(rng, [4, int(nvec.sum())])[0]
+    path = str(tmp_path / "at30.safetensors")
+    _podpilot.write_model(path, env.feature_layout_json, env.action_layout_json, hidden, [head])
+    assert json.loads(_podpilot.Policy(path).features_json)["control_interval_s"] == 30
+    bad = json.loads(env.feature_layout_json)
+    bad["control_interval_s"] = 0
+    with pytest.raises(ValueError, match=r"features_json: features: control_interval_s must be in \(0, 3600\] seconds, got 0"):
+        _podpilot.write_model(path, json.dumps(bad), env.action_layout_json, hidden, [head])
+
+
 def test_python_rollout_of_a_model_matches_the_cli_learned_policy(tmp_path, cli):
     import subprocess
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "common/rng.h"
 
 namespace podpilot::rl {
@@ -13,6 +15,18 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   if (options.num_envs < w || options.num_envs > 4096) {
     return InvalidArgumentError("train envs: num_envs " + std::to_string(options.num_envs) + " outside [" +
                                 std::to_string(w) + " (the number of train workloads), 4096]");
+  }
+  // The layout records the interval its history and peak features count in, so every workload
+  // must step at the same one.
+  learned::FeatureOptions features = options.features;
+  features.control_interval_s = options.configs[0].control_interval_s;
+  for (int k = 1; k < w; ++k) {
+    const double ci = options.configs[k].control_interval_s;
+    if (!learned::SameControlInterval(ci, features.control_interval_s)) {
+      return InvalidArgumentError(fmt::format("train envs: workload {} has a control interval of {:g} s, workload 0 "
+                                              "of {:g} s; a model is trained at one interval",
+                                              k, ci, features.control_interval_s));
+    }
   }
   std::unique_ptr<TrainEnvs> t(new TrainEnvs());
   t->options_ = options;
@@ -44,7 +58,7 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
     }
   }
   const int num_targets = static_cast<int>(names.size());
-  PP_ASSIGN_OR_RETURN(t->features_, learned::MakeFeatureLayout(num_targets, options.features, names));
+  PP_ASSIGN_OR_RETURN(t->features_, learned::MakeFeatureLayout(num_targets, features, names));
   if (options.mode == learned::ActionMode::kDelta) {
     PP_ASSIGN_OR_RETURN(t->actions_, learned::MakeDeltaActions(num_targets, options.deltas));
   } else {

@@ -43,7 +43,7 @@ struct TrainEnvOptions {
   std::vector<EnvConfig> configs;        // >= 1: one per train workload
   int num_envs = 8;                      // >= configs.size() so that every workload runs
   int threads = 0;                       // per VecEnv; 0 = hardware concurrency
-  learned::FeatureOptions features;
+  learned::FeatureOptions features;      // control_interval_s is ignored: the configs' (all equal) is used
   learned::ActionMode mode = learned::ActionMode::kDelta;
   std::vector<int> deltas = {-1, 0, 1};
   std::vector<double> setpoints = {0.3, 0.5, 0.7, 0.9};

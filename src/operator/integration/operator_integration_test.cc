@@ -255,13 +255,16 @@ TEST_F(OperatorIntegrationTest, LearnedModelDecidesAndAMissingModelFallsBack) {
   missing["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "no-such-model.safetensors"}}}};
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), missing).ok());
   std::thread runner;
-  auto op = StartOperator(5, &runner);
+  // The model's own control interval: at another one it would fall back (learned_policy.h).
+  auto op = StartOperator(15, &runner);
   // 200 % of the request: whatever set-point the model picks (30..90 %), it scales up.
   EXPECT_TRUE(WaitUntil([] { return Replicas("learned-web") > 1; }, std::chrono::seconds(240)))
       << GetPpa("learned").value("status", json()).dump();
   const json ppa = GetPpa("learned");
   EXPECT_EQ(ConditionOf(ppa, "FallbackActive"), "False/PolicyInUse") << ppa.value("status", json()).dump();
-  EXPECT_EQ(ppa["status"]["lastDecision"].value("reason", "").rfind("learned: ", 0), 0u) << ppa["status"].dump();
+  const std::string reason = ppa["status"]["lastDecision"].value("reason", "");
+  EXPECT_EQ(reason.rfind("learned: ", 0), 0u) << ppa["status"].dump();
+  EXPECT_EQ(reason.find("fallback"), std::string::npos) << "the model itself decided: " << reason;
   EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("no-model"), "FallbackActive") == "True/ModelUnavailable"; },
                         std::chrono::seconds(60)))
       << GetPpa("no-model").value("status", json()).dump();
@@ -292,7 +295,7 @@ TEST_F(OperatorIntegrationTest, LearnedModelFromAConfigMapAndItsNewVersions) {
   nokey["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"configMapRef", {{"name", cm}, {"key", "missing.safetensors"}}}}}};
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), nokey).ok());
   std::thread runner;
-  auto op = StartOperator(3, &runner);
+  auto op = StartOperator(15, &runner);  // the model's control interval
   auto fallback = [](const std::string& name) { return ConditionOf(GetPpa(name), "FallbackActive"); };
   auto message = [](const std::string& name) {
     for (const auto& c : GetPpa(name)["status"].value("conditions", json::array())) {
@@ -303,7 +306,9 @@ TEST_F(OperatorIntegrationTest, LearnedModelFromAConfigMapAndItsNewVersions) {
   EXPECT_TRUE(WaitUntil([] { return Replicas("cm-web") > 1; }, std::chrono::seconds(240)))
       << GetPpa("cm-learned").value("status", json()).dump();
   EXPECT_EQ(fallback("cm-learned"), "False/PolicyInUse") << GetPpa("cm-learned").value("status", json()).dump();
-  EXPECT_EQ(GetPpa("cm-learned")["status"]["lastDecision"].value("reason", "").rfind("learned: ", 0), 0u);
+  const std::string reason = GetPpa("cm-learned")["status"]["lastDecision"].value("reason", "");
+  EXPECT_EQ(reason.rfind("learned: ", 0), 0u) << reason;
+  EXPECT_EQ(reason.find("fallback"), std::string::npos) << "the model itself decided: " << reason;
   EXPECT_TRUE(WaitUntil([&] { return fallback("cm-nokey") == "True/ModelUnavailable"; }, std::chrono::seconds(60)));
   EXPECT_NE(message("cm-nokey").find("configmap podpilot-system/" + cm + ":missing.safetensors: the ConfigMap has no key "
                                      "'missing.safetensors' (keys: gourmetgram.safetensors)"),

@@ -55,6 +55,10 @@ Status Invalid(const std::string& where, const std::string& what) { return Inval
 
 }  // namespace
 
+bool SameControlInterval(double a, double b) {
+  return std::abs(a - b) <= 1e-6 * std::max(std::abs(a), std::abs(b));
+}
+
 StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions& options,
                                           const std::vector<std::string>& target_names) {
   if (num_targets < 1 || num_targets > kMaxFeatureTargets) {
@@ -69,6 +73,10 @@ StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions&
   }
   if (!(options.slo_ms >= 0) || !std::isfinite(options.slo_ms)) {
     return InvalidArgumentError(fmt::format("features: slo_ms must be >= 0 (0 = from the observation), got {}", options.slo_ms));
+  }
+  if (!(options.control_interval_s > 0 && options.control_interval_s <= kMaxControlIntervalS)) {  // NaN fails too
+    return InvalidArgumentError(fmt::format("features: control_interval_s must be in (0, {:g}] seconds, got {}",
+                                            kMaxControlIntervalS, options.control_interval_s));
   }
   if (!target_names.empty() && static_cast<int>(target_names.size()) != num_targets) {
     return InvalidArgumentError(fmt::format("features: {} target names for {} targets", target_names.size(), num_targets));
@@ -103,6 +111,9 @@ std::string FeatureLayoutToJson(const FeatureLayout& l) {
   json j = {{"version", l.version},         {"num_targets", l.num_targets}, {"history", l.options.history},
             {"slo_ms", l.options.slo_ms},   {"target_names", l.target_names}, {"names", l.names}};
   if (l.options.peak_window > 0) j["peak_window"] = l.options.peak_window;
+  // Only when not the default: every model trained before the key existed was trained at 15 s,
+  // and its layout must keep writing the same text.
+  if (l.options.control_interval_s != kDefaultControlIntervalS) j["control_interval_s"] = l.options.control_interval_s;
   if (!l.normalization.empty()) {
     // Floats are widened to double, whose shortest round-trip text reads back as the same float.
     j["normalization"] = {{"mean", l.normalization.mean}, {"std", l.normalization.std}, {"clip", l.normalization.clip}};
@@ -146,6 +157,12 @@ StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std
       return Invalid(where, "feature layout: peak_window is not an integer: " + j["peak_window"].dump());
     }
     options.peak_window = j["peak_window"].get<int>();
+  }
+  if (j.contains("control_interval_s")) {  // absent: trained at the default interval
+    if (!j["control_interval_s"].is_number()) {
+      return Invalid(where, "feature layout: control_interval_s is not a number: " + j["control_interval_s"].dump());
+    }
+    options.control_interval_s = j["control_interval_s"].get<double>();
   }
   auto built = MakeFeatureLayout(j["num_targets"].get<int>(), options, target_names);
   if (!built.ok()) return built.status().WithPrefix(where);
@@ -213,6 +230,10 @@ Status CheckSameFeatures(const FeatureLayout& expected, const FeatureLayout& act
   }
   if (actual.options.slo_ms != expected.options.slo_ms) {
     return differ(fmt::format("slo_ms {} instead of {}", actual.options.slo_ms, expected.options.slo_ms));
+  }
+  if (!SameControlInterval(actual.options.control_interval_s, expected.options.control_interval_s)) {
+    return differ(fmt::format("control_interval_s {:g} s instead of {:g} s", actual.options.control_interval_s,
+                              expected.options.control_interval_s));
   }
   const size_t n = std::min(actual.names.size(), expected.names.size());
   for (size_t i = 0; i < n; ++i) {

@@ -42,6 +42,11 @@
 //     history block as long as the window (W = 240 is one hour at the 15 s control interval).
 //     A layout without the block (W = 0) is version 1 as it always was.
 //
+// History and peak_window count control intervals, so they span the time they were trained on
+// only at the training interval: the layout records it (FeatureOptions::control_interval_s, 15 s
+// unless stated), and LearnedPolicy refuses to apply a model at another interval (it falls back).
+// The interval does not change the vector itself: FeatureBuilder never reads it.
+//
 // max_replicas below 1 counts as 1. The SLO is FeatureOptions::slo_ms when set, otherwise the
 // strictest (smallest positive) ClassObservation::slo_ms of the observation, otherwise 200 ms.
 // The per-target p95 is the latency the mesh sees at that service (its own time plus its
@@ -68,13 +73,24 @@ inline constexpr int kMaxFeatureHistory = 64;
 inline constexpr int kMaxFeaturePeakWindow = 5760;  // a day of 15 s intervals
 inline constexpr int kMaxFeatureTargets = 1000;
 inline constexpr double kDefaultFeatureSloMs = 200.0;
+// The simulator's default control interval (EnvConfig::control_interval_s), which every model
+// trained before layouts recorded the interval was trained at.
+inline constexpr double kDefaultControlIntervalS = 15.0;
+inline constexpr double kMaxControlIntervalS = 3600.0;
 
-// Choices that change the vector; part of the layout and of every model file.
+// Choices that change the vector or what its values mean; part of the layout and of every model file.
 struct FeatureOptions {
   int history = 0;     // K in [0, kMaxFeatureHistory]
   double slo_ms = 0;   // > 0: use this objective; 0: take it from the observation's classes
   int peak_window = 0; // W in [0, kMaxFeaturePeakWindow]: observations in the recent-peak block; 0 = none
+  // Seconds between the observations that history and peak_window count, in (0, kMaxControlIntervalS]:
+  // the interval the model is trained (and must run) at.
+  double control_interval_s = kDefaultControlIntervalS;
 };
+
+// True if two control intervals are the same up to a relative 1e-6, so that an interval that went
+// through a unit conversion still matches. False if either is NaN.
+bool SameControlInterval(double a, double b);
 
 // Observation normalisation applied by the network: x' = (x - mean) / std, then clipped to
 // [-clip, clip] when clip > 0. Empty mean and std mean "no normalisation".
@@ -98,14 +114,16 @@ struct FeatureLayout {
 
 // The version-1 layout for `num_targets` targets. InvalidArgument if num_targets is outside
 // [1, kMaxFeatureTargets], history outside [0, kMaxFeatureHistory], peak_window outside
-// [0, kMaxFeaturePeakWindow] or slo_ms negative / not finite.
+// [0, kMaxFeaturePeakWindow], slo_ms negative / not finite or control_interval_s outside
+// (0, kMaxControlIntervalS] / not finite.
 // `target_names` (optional) must be empty or have num_targets entries.
 StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions& options,
                                           const std::vector<std::string>& target_names = {});
 
 // JSON text of the layout: {"version","num_targets","history","slo_ms","target_names","names",
 // "normalization":{"mean","std","clip"}} ("normalization" only when set; "peak_window" only when
-// > 0, so a layout without the block is written exactly as before it existed; absent reads as 0).
+// > 0, so a layout without the block is written exactly as before it existed; absent reads as 0;
+// likewise "control_interval_s" only when it is not kDefaultControlIntervalS, absent reads as that).
 std::string FeatureLayoutToJson(const FeatureLayout& layout);
 
 // Parses FeatureLayoutToJson output and checks it against this build's definition: the version
@@ -115,8 +133,9 @@ std::string FeatureLayoutToJson(const FeatureLayout& layout);
 StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std::string& where);
 
 // OK if `actual` describes the same vector as `expected` (version, num_targets, options, names in
-// order). Normalisation and target names are not compared. FailedPrecondition otherwise, naming
-// the first difference; the message starts with `where`.
+// order; control intervals by SameControlInterval). Normalisation and target names are not
+// compared. FailedPrecondition otherwise, naming the first difference; the message starts with
+// `where`.
 Status CheckSameFeatures(const FeatureLayout& expected, const FeatureLayout& actual, const std::string& where);
 
 // Builds feature vectors for one episode, keeping the last K observations' key features in a

@@ -269,6 +269,14 @@ TEST(FeaturesTest, MakeLayoutValidates) {
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{.peak_window = -1}).ok());
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{.peak_window = kMaxFeaturePeakWindow + 1}).ok());
   EXPECT_FALSE(MakeFeatureLayout(2, {}, {"only-one"}).ok());
+  for (double bad : {0.0, -15.0, kMaxControlIntervalS + 1, std::numeric_limits<double>::quiet_NaN(),
+                     std::numeric_limits<double>::infinity()}) {
+    auto r = MakeFeatureLayout(1, FeatureOptions{.control_interval_s = bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("control_interval_s must be in (0, 3600] seconds"), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_TRUE(MakeFeatureLayout(1, FeatureOptions{.control_interval_s = kMaxControlIntervalS}).ok());
 }
 
 TEST(FeaturesTest, JsonRoundTripKeepsNormalisationExactly) {
@@ -307,6 +315,71 @@ TEST(FeaturesTest, JsonKeepsThePeakWindowAndWritesNoneWithoutIt) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("features instead of"), std::string::npos) << bad.status().message();
   EXPECT_NE(CheckSameFeatures(with, without, "x").message().find("peak_window 0 instead of 240"), std::string::npos);
+}
+
+TEST(FeaturesTest, JsonKeepsTheControlIntervalAndWritesNoneAtTheDefault) {
+  const FeatureLayout at30 = *MakeFeatureLayout(1, FeatureOptions{.history = 2, .control_interval_s = 30});
+  const std::string text30 = FeatureLayoutToJson(at30);
+  EXPECT_NE(text30.find("\"control_interval_s\":30"), std::string::npos) << text30;
+  auto r = FeatureLayoutFromJson(text30, "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->options.control_interval_s, 30);
+  EXPECT_EQ(FeatureLayoutToJson(*r), text30);
+  // The vector is the same at every interval: the interval is about what its values span.
+  EXPECT_EQ(r->names, Layout(1, 2).names);
+
+  // At 15 s the text has no key, so layouts written before it existed read and write unchanged;
+  // absent reads as 15.
+  const FeatureLayout at15 = Layout(1, 2);
+  EXPECT_EQ(at15.options.control_interval_s, kDefaultControlIntervalS);
+  const std::string text15 = FeatureLayoutToJson(at15);
+  EXPECT_EQ(text15.find("control_interval_s"), std::string::npos) << text15;
+  r = FeatureLayoutFromJson(text15, "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->options.control_interval_s, 15);
+  EXPECT_EQ(FeatureLayoutToJson(*r), text15);
+
+  // A 30 s layout is not the 15 s one, whatever the names say.
+  const Status s = CheckSameFeatures(at15, at30, "m.st");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("m.st: feature layout differs from the one expected: control_interval_s 30 s instead of 15 s"),
+            std::string::npos)
+      << s.message();
+  EXPECT_TRUE(CheckSameFeatures(at30, *FeatureLayoutFromJson(text30, "f"), "x").ok());
+}
+
+TEST(FeaturesTest, BadControlIntervalIsRefusedNamingTheKeyAndValue) {
+  const std::string text = FeatureLayoutToJson(Layout(1));
+  auto with = [&](const std::string& value) {
+    std::string j = text;
+    return j.insert(j.find("\"history\""), "\"control_interval_s\":" + value + ",");
+  };
+  struct Case {
+    std::string value, expect;
+  };
+  const std::vector<Case> cases = {
+      {"0", "control_interval_s must be in (0, 3600] seconds, got 0"},
+      {"-30", "control_interval_s must be in (0, 3600] seconds, got -30"},
+      {"3601", "control_interval_s must be in (0, 3600] seconds, got 3601"},
+      {"3600.5", "control_interval_s must be in (0, 3600] seconds, got 3600.5"},
+      {"\"30s\"", "control_interval_s is not a number: \"30s\""},
+      {"null", "control_interval_s is not a number: null"},
+  };
+  for (const Case& c : cases) {
+    auto r = FeatureLayoutFromJson(with(c.value), "model.st");
+    ASSERT_FALSE(r.ok()) << c.value;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_EQ(r.status().message().rfind("model.st: ", 0), 0u) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(FeaturesTest, SameControlIntervalToleratesRoundingOnly) {
+  EXPECT_TRUE(SameControlInterval(15, 15));
+  EXPECT_TRUE(SameControlInterval(30, 30 * (1 + 1e-9)));
+  EXPECT_FALSE(SameControlInterval(15, 15.1));
+  EXPECT_FALSE(SameControlInterval(15, 30));
+  EXPECT_FALSE(SameControlInterval(15, std::numeric_limits<double>::quiet_NaN()));
 }
 
 TEST(FeaturesTest, JsonFromAnotherDefinitionIsRefused) {

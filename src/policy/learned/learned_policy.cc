@@ -24,12 +24,21 @@ class LearnedPolicy : public Policy {
         choices_(static_cast<size_t>(actions_.num_targets)) {}
 
   std::string Name() const override { return options_.name; }
-  void Reset(const PolicyContext&) override {
+  void Reset(const PolicyContext& context) override {
     builder_.Reset();
     history_.Reset();
+    // History and peak features count intervals: at another interval they would span another
+    // stretch of time than in training, which the model has never seen.
+    const double trained = builder_.layout().options.control_interval_s;
+    interval_mismatch_.clear();
+    if (!SameControlInterval(context.control_interval_s, trained)) {
+      interval_mismatch_ = fmt::format("model was trained at {:g} s control intervals, this run decides every {:g} s",
+                                       trained, context.control_interval_s);
+    }
   }
 
   Decision Decide(const Observation& obs) override {
+    if (!interval_mismatch_.empty()) return Fallback(obs, interval_mismatch_);
     if (static_cast<int>(obs.targets.size()) != actions_.num_targets) {
       return Fallback(obs, fmt::format("model is for {} targets, the observation has {}", actions_.num_targets,
                                        obs.targets.size()));
@@ -79,6 +88,7 @@ class LearnedPolicy : public Policy {
   std::vector<float> features_;
   std::vector<int32_t> choices_;
   ScaleDownHistory history_;  // setpoint layouts with a scale-down window
+  std::string interval_mismatch_;  // set by Reset when the run's interval is not the model's
 };
 
 }  // namespace

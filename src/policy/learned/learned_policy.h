@@ -6,18 +6,27 @@
 //                 that is missing, corrupt, of a newer format or inconsistent is refused then,
 //                 with a message naming the file and the problem.
 //   fallback      what to decide when the model cannot be applied to an observation (a different
-//                 number of targets than the model was trained for, or a non-finite output):
+//                 number of targets than the model was trained for, a run at another control
+//                 interval than the model's (below), or a non-finite output):
 //                 hpa (default) = the plain HPA rule on CPU utilisation per target, with the
 //                 HPA's 10 % tolerance, clamped to its [min, max] (actions.h HpaRuleReplicas);
 //                 keep = change nothing.
 //   fallback_cpu  the HPA rule's target CPU utilisation in percent of the request (default 80,
 //                 the HPA's own default).
 //
+// The model's history and recent-peak features count control intervals (features.h), so they
+// mean what they meant in training only at the interval the model was trained at (its feature
+// layout's control_interval_s; 15 s when the file does not say). Reset compares it with
+// PolicyContext::control_interval_s (to a relative 1e-6): if they differ, every decision until the
+// next Reset is the fallback. A policy that was never Reset does not check.
+//
 // Each decision's reason names what was chosen per target, e.g.
 //   "learned: frontend +1 (3->4), cart 0 (2)"                  (delta actions)
 //   "learned: frontend cpu 50% (3->5)"                          (set-point actions)
 //   "learned: fallback to the HPA rule (cpu 80%): model is for 1 targets, the observation has 2;
 //    frontend 3->4, cart 2"
+//   "learned: fallback, keeping replicas: model was trained at 15 s control intervals, this run
+//    decides every 30 s"                                      (fallback=keep)
 //
 // Thread-compatible: one instance per environment (it keeps the feature history).
 #pragma once

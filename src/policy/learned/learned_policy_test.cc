@@ -197,6 +197,61 @@ TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
   EXPECT_EQ((*cpu50)->Decide(o).targets[1].replicas, 7);  // ceil(4 * 0.8 / 0.5)
 }
 
+// History and peak features count intervals, so a model trained at 30 s is not applied to a run
+// deciding every 15 s: every decision of that run is the fallback, until a Reset at 30 s.
+TEST(LearnedPolicyTest, FallsBackForAWholeRunAtAnotherControlInterval) {
+  ModelSpec spec;
+  spec.targets = 1;
+  spec.history = 2;
+  spec.seed = 31;
+  spec.control_interval_s = 30;
+  const LearnedModel m = MakeModel(spec);
+  const std::string path = WriteTestModel(spec, "interval.safetensors");
+  std::vector<Observation> seq;
+  for (int i = 0; i < 6; ++i) seq.push_back(Obs({Target("web", 2, 1.6 - 0.2 * i)}, 30.0 * (i + 1)));
+  const auto expected = ExpectedReplicas(m, seq);
+  auto decided = [](const Decision& d, const Observation& o) {
+    return d.targets[0].replicas == TargetDecision::kKeep ? o.targets[0].replicas_spec : d.targets[0].replicas;
+  };
+  auto expect_model = [&](Policy& p, const std::string& when) {
+    for (size_t k = 0; k < seq.size(); ++k) {
+      const Decision d = p.Decide(seq[k]);
+      EXPECT_EQ(d.reason.rfind("learned: web ", 0), 0u) << when << ": " << d.reason;
+      EXPECT_EQ(decided(d, seq[k]), expected[k][0]) << when << " step " << k;
+    }
+  };
+
+  auto p = FromSpec("learned:model=" + path);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  expect_model(**p, "never reset");  // no interval given: as before the check existed
+  PolicyContext at15;
+  at15.control_interval_s = 15;
+  (*p)->Reset(at15);
+  for (size_t k = 0; k < seq.size(); ++k) {
+    const Decision d = (*p)->Decide(seq[k]);
+    ASSERT_EQ(d.targets.size(), 1u);
+    const int hpa = HpaRuleReplicas(seq[k].targets[0], 0.8, 0.1);
+    EXPECT_EQ(decided(d, seq[k]), hpa) << "step " << k;
+    EXPECT_EQ(d.reason.rfind("learned: fallback to the HPA rule (cpu 80%): model was trained at 30 s control "
+                             "intervals, this run decides every 15 s; web ",
+                             0),
+              0u)
+        << d.reason;
+  }
+  PolicyContext at30;
+  at30.control_interval_s = 30 * (1 + 1e-9);  // rounding is not another interval
+  (*p)->Reset(at30);
+  expect_model(**p, "reset at 30 s");
+
+  auto keep = FromSpec("learned:model=" + path + ",fallback=keep");
+  ASSERT_TRUE(keep.ok());
+  (*keep)->Reset(at15);
+  const Decision k = (*keep)->Decide(seq[0]);
+  EXPECT_EQ(k.targets[0].replicas, TargetDecision::kKeep);
+  EXPECT_EQ(k.reason, "learned: fallback, keeping replicas: model was trained at 30 s control intervals, this run "
+                      "decides every 15 s");
+}
+
 // A model whose only action is the 50 % setpoint, with the HPA's 5-minute scale-down window: the
 // policy holds a scale-down back through the file's window, and Reset starts the memory afresh.
 TEST(LearnedPolicyTest, AppliesTheModelsScaleDownWindowAcrossDecisions) {
@@ -295,6 +350,42 @@ TEST(LearnedPolicyTest, RunsAnEpisodeOnGourmetgram) {
       int most = 0;
       for (const auto& row : series.rows) most = std::max(most, row.replicas[0]);
       EXPECT_GE(most, 2);
+    }
+  }
+}
+
+// A model as trained today (15 s, no key in the file) run by the simulator at 30 s: RunEpisode
+// passes the env's interval to Reset, and the policy never applies the model.
+TEST(LearnedPolicyTest, SimulatorRunAtAnotherIntervalFallsBack) {
+  auto app = LoadAppByName("gourmetgram");
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  ModelSpec spec;
+  spec.targets = 1;
+  spec.history = 2;
+  for (double trained : {15.0, 30.0}) {
+    SCOPED_TRACE(trained);
+    spec.control_interval_s = trained;
+    auto policy = FromSpec("learned:model=" + WriteTestModel(spec, "sim_interval.safetensors"));
+    ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+    EnvConfig cfg;
+    cfg.app = std::make_shared<const AppModel>(*app);
+    cfg.workload = "constant:rps=10";
+    cfg.duration_s = 300;
+    cfg.control_interval_s = 30;
+    auto env = Env::Create(cfg);
+    ASSERT_TRUE(env.ok()) << env.status().ToString();
+    Recorder rec(**policy);
+    RunEpisode(**env, rec, 3, nullptr);
+    ASSERT_GE(rec.decisions.size(), 5u);
+    for (const Decision& d : rec.decisions) {
+      if (trained == 15) {
+        EXPECT_NE(d.reason.find("fallback to the HPA rule (cpu 80%): model was trained at 15 s control intervals, "
+                                "this run decides every 30 s"),
+                  std::string::npos)
+            << d.reason;
+      } else {
+        EXPECT_EQ(d.reason.find("fallback"), std::string::npos) << d.reason;
+      }
     }
   }
 }

@@ -24,10 +24,12 @@ struct ModelSpec {
   LogitsLayout logits = LogitsLayout::kConcat;
   bool normalize = true;
   uint64_t seed = 1;
+  double control_interval_s = kDefaultControlIntervalS;  // the interval the model is "trained" at
 };
 
 inline LearnedModel MakeModel(const ModelSpec& s) {
-  FeatureLayout f = MakeFeatureLayout(s.targets, FeatureOptions{s.history, 0}).value();
+  FeatureLayout f =
+      MakeFeatureLayout(s.targets, FeatureOptions{.history = s.history, .control_interval_s = s.control_interval_s}).value();
   if (s.normalize) {
     Rng rng(Rng::Derive(s.seed, 99));
     for (int i = 0; i < f.size(); ++i) {

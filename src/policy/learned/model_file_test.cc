@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -136,6 +137,48 @@ TEST(ModelFileTest, RefusesInconsistentFiles) {
 TEST(ModelFileTest, RefusesALayoutOtherThanTheCallerExpects) {
   const FeatureLayout other = MakeFeatureLayout(2, FeatureOptions{3, 0}).value();
   ExpectRefused([](SafetensorsFile&) {}, "feature layout differs from the one expected: history 1 instead of 3", &other);
+}
+
+TEST(ModelFileTest, KeepsTheControlIntervalAndRefusesItWhereAnotherIsExpected) {
+  ModelSpec spec;
+  spec.control_interval_s = 30;
+  const LearnedModel m = MakeModel(spec);
+  const std::string path = TempPath("interval30.safetensors");
+  ASSERT_TRUE(WriteModel(path, m).ok());
+  auto r = ReadModel(path, &m.features);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->features.options.control_interval_s, 30);
+  const LearnedModel at15 = MakeModel(ModelSpec{});
+  r = ReadModel(path, &at15.features);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(path + ": feature layout differs from the one expected: control_interval_s 30 s "
+                                             "instead of 15 s"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// The models shipped in models/default were trained at 15 s before layouts recorded the interval:
+// they must still load, read as 15 s, and write back the very metadata they hold.
+TEST(ModelFileTest, ShippedModelsLoadAtFifteenSecondsAndRewriteTheirMetadataUnchanged) {
+  const char* root = std::getenv("PODPILOT_SOURCE_DIR");
+  const std::filesystem::path dir = std::filesystem::path(root && *root ? root : ".") / "models" / "default";
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".safetensors") continue;
+    ++seen;
+    const std::string path = entry.path().string();
+    SCOPED_TRACE(path);
+    auto file = ReadSafetensors(path);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    auto m = ModelFromSafetensors(*file, path);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ(m->features.options.control_interval_s, kDefaultControlIntervalS);
+    EXPECT_EQ(file->metadata["podpilot_features"].find("control_interval_s"), std::string::npos);
+    auto again = ModelToSafetensors(*m);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->metadata["podpilot_features"], file->metadata["podpilot_features"]);
+  }
+  EXPECT_GE(seen, 3) << "expected the shipped models in " << dir;
 }
 
 TEST(ModelFileTest, RefusesDamagedBytes) {
