@@ -63,6 +63,25 @@ TEST(CliTest, SimulateJsonHasTheScorecardFieldsAndIsReproducible) {
   EXPECT_EQ(ja, jb);
 }
 
+// The shipped GourmetGram model was trained at 15 s: at 30 s every decision is its HPA-rule
+// fallback, and the command says so instead of printing the fallback's figures as the model's.
+TEST(CliTest, SimulateWarnsWhenThePolicyDecidedByItsFallback) {
+  const std::string base = "simulate --app gourmetgram --workload constant:rps=5 --duration 10m "
+                           "--policy learned:model=models/default/gourmetgram.safetensors --json";
+  Result at15 = RunPodpilot(base);
+  ASSERT_EQ(at15.exit_code, 0) << at15.out;
+  EXPECT_EQ(nlohmann::json::parse(at15.out)["fallback_decisions"], 0);
+  Result at30 = RunPodpilot(base + " --control-interval 30s");
+  ASSERT_EQ(at30.exit_code, 0) << at30.out;
+  const std::string warning = "warning: learned:model=models/default/gourmetgram.safetensors decided by its fallback "
+                              "19 of 19 times (model was trained at 15 s control intervals, this run decides every "
+                              "30 s): those decisions are not the policy's\n";
+  ASSERT_EQ(at30.out.rfind(warning, 0), 0u) << at30.out;
+  const auto j = nlohmann::json::parse(at30.out.substr(warning.size()));
+  EXPECT_EQ(j["fallback_decisions"], 19);  // 600 s / 30 s intervals, the last one ends the run
+  EXPECT_EQ(j["first_fallback"], "model was trained at 15 s control intervals, this run decides every 30 s");
+}
+
 TEST(CliTest, OutWritesTheTimeSeriesAndSummary) {
   const std::string dir = TempDir("pp_out");
   Result r = RunPodpilot("simulate --app online-boutique --workload constant:rps=50 --duration 10m --out " + dir);

@@ -54,6 +54,10 @@ void RunSimulate(const SimulateOptions& o) {
     if (st.ok()) st = WriteFileAtomically(o.out + "/summary.json", SummaryToJson(s, 2) + "\n");
     if (!st.ok()) throw std::runtime_error(st.message());
   }
+  if (s.fallback_decisions > 0) {  // on stderr, so that it shows with --json too
+    std::fprintf(stderr, "warning: %s decided by its fallback %d of %d times (%s): those decisions are not the policy's\n",
+                 s.policy.c_str(), s.fallback_decisions, s.steps, s.first_fallback.c_str());
+  }
   if (o.json) {
     std::cout << SummaryToJson(s) << "\n";
     return;

@@ -1,5 +1,6 @@
-// `podpilot sweep`: tunes the HPA CPU target per scenario on the suite's TRAIN workloads and
-// writes DIR/tuned_hpa.json for `eval --policies 'tuned-hpa:file=DIR/tuned_hpa.json'`.
+// `podpilot sweep`: tunes the HPA's CPU target (or, with --policy kpa, the Knative KPA's
+// concurrency target) per scenario on the suite's TRAIN workloads and writes DIR/tuned_hpa.json
+// (tuned_kpa.json) for `eval --policies 'tuned-hpa:file=DIR/tuned_hpa.json'` (tuned-kpa:...).
 #include <cstdio>
 #include <memory>
 
@@ -27,14 +28,17 @@ void RunSweep(SweepCliOptions& o) {
 void RegisterSweep(CLI::App& app) {
   auto o = std::make_shared<SweepCliOptions>();
   CLI::App* sub = app.add_subcommand(
-      "sweep", "Tune the HPA CPU target per scenario on the TRAIN workloads (cheapest target meeting the SLO)");
+      "sweep", "Tune the HPA CPU target (or the KPA concurrency target) per scenario on the TRAIN workloads "
+               "(cheapest target meeting the SLO)");
   sub->add_option("--suite", o->request.suite, "Suite: a bundled name (default) or a YAML path")->capture_default_str();
   sub->add_option("--scenarios", o->scenarios, "Only these scenarios (comma-separated names)");
-  sub->add_option("--targets", o->request.targets,
-                  "CPU utilization targets in percent, e.g. 30,40,50 or 30,40,...,90")
+  sub->add_option("--policy", o->request.policy, "What to tune: hpa (CPU target) or kpa (concurrency target per pod)")
       ->capture_default_str();
+  sub->add_option("--targets", o->request.targets,
+                  "Targets to try, e.g. 30,40,50 or 30,40,...,90: CPU utilization percent (hpa, default 30,40,...,90) "
+                  "or requests in flight per pod (kpa, default 1,2,3,4,5,6,8,10,15,20,30,50,100)");
   sub->add_option("--seeds", o->request.seeds, "Seeds per train workload")->capture_default_str();
-  sub->add_option("--out", o->request.out_dir, "Directory for tuned_hpa.json")->required();
+  sub->add_option("--out", o->request.out_dir, "Directory for tuned_hpa.json / tuned_kpa.json")->required();
   sub->add_option("--threads", o->request.threads, "Worker threads (0 = all cores)")->capture_default_str();
   sub->callback([o] { RunSweep(*o); });
 }

@@ -70,22 +70,24 @@ Status RunEvalCommand(const EvalRequest& req, std::FILE* out, std::FILE* err) {
 Status RunSweepCommand(const SweepRequest& req, std::FILE* out, std::FILE* err) {
   const auto wall0 = std::chrono::steady_clock::now();
   PP_RETURN_IF_ERROR(CheckCommon(req.out_dir, req.seeds, req.threads));
-  PP_ASSIGN_OR_RETURN(std::vector<int> targets, ParseTargets(req.targets));
+  PP_ASSIGN_OR_RETURN(SweepPolicy kind, ParseSweepPolicy(req.policy));
+  PP_ASSIGN_OR_RETURN(std::vector<int> targets, ParseTargets(req.targets.empty() ? DefaultTargets(kind) : req.targets));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(req.suite));
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));
   PP_RETURN_IF_ERROR(EnsureDirectory(req.out_dir));
   SweepOptions o;
+  o.kind = kind;
   o.targets = targets;
   o.seeds = req.seeds;
   o.threads = req.threads;
   o.progress = Progress(err, "sweep");
-  PP_ASSIGN_OR_RETURN(TunedHpaFile tuned, RunSweep(suite, scenarios, o));
-  const std::string path = req.out_dir + "/tuned_hpa.json";
-  PP_RETURN_IF_ERROR(WriteFileAtomically(path, TunedHpaToJson(tuned)));
+  PP_ASSIGN_OR_RETURN(TunedFile tuned, RunSweep(suite, scenarios, o));
+  const std::string path = req.out_dir + "/tuned_" + SweepPolicyName(kind) + ".json";
+  PP_RETURN_IF_ERROR(WriteFileAtomically(path, TunedFileToJson(tuned)));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   std::fprintf(out, "%s\n", FormatSweepTable(tuned, scenarios).c_str());
-  std::fprintf(out, "%.1f s wall; wrote %s (use it as: --policies 'tuned-hpa:file=%s')\n", wall, path.c_str(),
-               path.c_str());
+  std::fprintf(out, "%.1f s wall; wrote %s (use it as: --policies 'tuned-%s:file=%s')\n", wall, path.c_str(),
+               SweepPolicyName(kind), path.c_str());
   return Status::Ok();
 }
 

@@ -36,13 +36,14 @@ Status RunEvalCommand(const EvalRequest& request, std::FILE* out, std::FILE* err
 struct SweepRequest {
   std::string suite = "default";
   std::vector<std::string> scenarios;
-  std::string targets = "30,40,...,90";
+  std::string policy = "hpa";              // hpa | kpa (sweep.h SweepPolicy)
+  std::string targets;                     // empty: DefaultTargets(policy)
   int seeds = 3;
   std::string out_dir;                     // required
   int threads = 0;
 };
 
-// Writes out_dir/tuned_hpa.json; prints every scenario's table and choice and the wall time.
+// Writes out_dir/tuned_<policy>.json; prints every scenario's table and choice and the wall time.
 Status RunSweepCommand(const SweepRequest& request, std::FILE* out, std::FILE* err);
 
 }  // namespace podpilot

@@ -158,6 +158,28 @@ TEST_F(DriversTest, SweepThenEvalWithTheTunedHpa) {
     EXPECT_TRUE(r["series"].is_null());
   }
   EXPECT_FALSE(fs::exists(ev.out_dir + "/runs"));
+
+  // The KPA: tuned_kpa.json beside it, and eval runs "kpa:target=T" per scenario.
+  sw.policy = "kpa";
+  sw.targets = "2,50";
+  Captured k = Capture(sw, RunSweepCommand);
+  ASSERT_TRUE(k.status.ok()) << k.status.ToString();
+  EXPECT_NE(k.out.find("KPA concurrency-target sweep"), std::string::npos) << k.out;
+  EXPECT_NE(k.out.find("tuned-kpa:file=" + sw.out_dir + "/tuned_kpa.json"), std::string::npos) << k.out;
+  auto tuned_kpa = nlohmann::json::parse(Slurp(sw.out_dir + "/tuned_kpa.json"));
+  EXPECT_EQ(tuned_kpa["kind"], "kpa");
+  ev.policies = {"tuned-kpa:file=" + sw.out_dir + "/tuned_kpa.json"};
+  ev.out_dir = dir_ + "/tuned_kpa_eval";
+  Captured ke = Capture(ev, RunEvalCommand);
+  ASSERT_TRUE(ke.status.ok()) << ke.status.ToString();
+  auto kj = nlohmann::json::parse(Slurp(ev.out_dir + "/scorecard.json"));
+  for (const auto& r : kj["runs"]) {
+    EXPECT_EQ(r["policy_spec"],
+              "kpa:target=" + std::to_string(tuned_kpa["scenarios"][r["scenario"].get<std::string>()]["target"].get<int>()));
+  }
+  sw.policy = "vpa";
+  Captured bad = Capture(sw, RunSweepCommand);
+  EXPECT_EQ(bad.status.message(), "--policy 'vpa': unknown (known: hpa, kpa)");
 }
 
 }  // namespace

@@ -58,13 +58,20 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
     PolicyEntry e;
     e.label = spec;
     PP_ASSIGN_OR_RETURN(PolicyParams params, ParsePolicySpec(spec));
-    if (params.name() == "tuned-hpa") {
+    if (params.name() == "tuned-hpa" || params.name() == "tuned-kpa") {
+      const std::string kind = params.name().substr(6);
       auto file = params.GetString("file", "");
       if (!file.ok()) return file.status().WithPrefix("policy '" + spec + "'");
-      if (file->empty()) return InvalidArgumentError("policy '" + spec + "': tuned-hpa needs file=PATH (tuned_hpa.json)");
+      if (file->empty()) {
+        return InvalidArgumentError("policy '" + spec + "': " + params.name() + " needs file=PATH (tuned_" + kind + ".json)");
+      }
       Status unused = params.CheckAllUsed();
       if (!unused.ok()) return unused.WithPrefix("policy '" + spec + "'");
-      PP_ASSIGN_OR_RETURN(TunedHpaFile tuned, ReadTunedHpa(*file));
+      PP_ASSIGN_OR_RETURN(TunedFile tuned, ReadTunedFile(*file));
+      if (kind != SweepPolicyName(tuned.kind)) {
+        return InvalidArgumentError("policy '" + spec + "': " + *file + " holds " + SweepPolicyName(tuned.kind) +
+                                    " targets (use tuned-" + SweepPolicyName(tuned.kind) + ":file=...)");
+      }
       for (const Scenario* s : scenarios) {
         auto it = tuned.scenarios.find(s->name);
         if (it == tuned.scenarios.end()) {
@@ -75,7 +82,7 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
           return FailedPreconditionError("policy '" + spec + "': " + *file + " was tuned on a different definition of scenario '" +
                                          s->name + "' (app, duration, SLO, cluster or train workloads changed); rerun podpilot sweep");
         }
-        e.specs[s->name] = HpaSpecForTarget(it->second.choice.target);
+        e.specs[s->name] = SpecForTarget(tuned.kind, it->second.choice.target);
       }
     } else if (params.name() == "learned" && HasDirParam(spec)) {
       for (const Scenario* s : scenarios) {

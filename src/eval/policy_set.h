@@ -5,8 +5,11 @@
 //
 //   tuned-hpa:file=PATH   the HPA with the CPU target the sweep chose for each scenario on its
 //                         TRAIN workloads (PATH = the sweep's tuned_hpa.json); resolves per
-//                         scenario to "hpa:cpu=T". Refused when the file lacks a selected scenario
-//                         or was tuned on a different definition of it (Scenario::Fingerprint).
+//                         scenario to "hpa:cpu=T". Refused when the file lacks a selected scenario,
+//                         was tuned on a different definition of it (Scenario::Fingerprint) or
+//                         holds another kind's targets.
+//   tuned-kpa:file=PATH   the same for the Knative KPA (`podpilot sweep --policy kpa`,
+//                         tuned_kpa.json): resolves to "kpa:target=T".
 //   learned:dir=DIR[,...] a learned policy per scenario from a directory of model files (what
 //                         `podpilot train` writes, see scripts/train-default-models): resolves to
 //                         "learned:model=DIR/<scenario>.safetensors[,...]" when that file exists,
@@ -30,7 +33,7 @@ struct PolicyEntry {
   std::string label;                          // the spec as given; names the policy in every output
   std::map<std::string, std::string> specs;   // scenario name -> runnable MakePolicy spec
   std::string policy_name;                    // Policy::Name() of one built instance: the spec with its
-                                              // defaults filled in (tuned-hpa: one scenario's)
+                                              // defaults filled in (tuned-*: one scenario's)
   const std::string& SpecFor(const std::string& scenario) const { return specs.at(scenario); }
 };
 

@@ -57,9 +57,12 @@ RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* serie
   }
   record(*r);
   int steps = 0;
+  int fallback_decisions = 0;
+  std::string first_fallback;
   while (!r->truncated && !r->terminated) {
     Decision d = policy.Decide(r->observation);
     if (series && !series->rows.empty()) series->rows.back().reason = d.reason;
+    if (!d.fallback.empty() && fallback_decisions++ == 0) first_fallback = d.fallback;
     r = &env.Step(d);
     record(*r);
     ++steps;
@@ -89,6 +92,8 @@ RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* serie
       t.memory_request_byte_seconds > 0 ? t.memory_usage_byte_seconds / t.memory_request_byte_seconds : 0;
   s.sim_seconds = t.sim_seconds;
   s.steps = steps;
+  s.fallback_decisions = fallback_decisions;
+  s.first_fallback = std::move(first_fallback);
   s.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return s;
 }
@@ -113,6 +118,8 @@ std::string SummaryToJson(const RunSummary& s, int indent) {
   j["replica_changes"] = s.replica_changes;
   j["resource_changes"] = s.resource_changes;
   j["oom_kills"] = s.oom_kills;
+  j["fallback_decisions"] = s.fallback_decisions;
+  if (!s.first_fallback.empty()) j["first_fallback"] = s.first_fallback;
   j["cpu_utilization"] = s.cpu_utilization;
   j["memory_utilization"] = s.memory_utilization;
   j["steps"] = s.steps;

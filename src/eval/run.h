@@ -27,6 +27,11 @@ struct RunSummary {
   double memory_utilization = 0;
   double sim_seconds = 0, wall_seconds = 0;
   int steps = 0;
+  // Decisions the policy took by its fallback (Decision::fallback non-empty), e.g. a learned
+  // model run at another control interval than it was trained at: such a run did not score the
+  // policy it names. first_fallback is the first one's why ("" when none).
+  int fallback_decisions = 0;
+  std::string first_fallback;
 };
 
 // Per control interval samples, kept when the caller wants the time series.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -252,6 +253,8 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jr["replica_changes"] = s.replica_changes;
     jr["resource_changes"] = s.resource_changes;
     jr["oom_kills"] = s.oom_kills;
+    jr["fallback_decisions"] = s.fallback_decisions;
+    jr["first_fallback"] = s.first_fallback.empty() ? Json(nullptr) : Json(s.first_fallback);
     jr["cpu_utilization"] = s.cpu_utilization;
     jr["memory_utilization"] = s.memory_utilization;
     jr["sim_seconds"] = s.sim_seconds;
@@ -376,6 +379,23 @@ std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, con
         break;
       }
     }
+  }
+  // A policy that fell back did not score itself: say so under the table, once per scenario and
+  // policy, with the count and the first reason (run.h RunSummary::fallback_decisions).
+  std::map<std::pair<int, int>, std::pair<long, long>> fallbacks;  // (scenario, policy) -> (fallback, all)
+  std::map<std::pair<int, int>, std::string> first_why;
+  for (const auto& run : res.runs) {
+    auto& [fb, all] = fallbacks[{run.scenario, run.policy}];
+    fb += run.summary.fallback_decisions;
+    all += run.summary.steps;
+    auto& why = first_why[{run.scenario, run.policy}];
+    if (why.empty()) why = run.summary.first_fallback;
+  }
+  for (const auto& [key, counts] : fallbacks) {
+    if (counts.first == 0) continue;
+    out += "warning: " + res.policies[key.second].label + " on " + res.scenarios[key.first]->name + " decided by its fallback " +
+           std::to_string(counts.first) + " of " + std::to_string(counts.second) + " times (" + first_why[key] +
+           "): those decisions are not the policy's\n";
   }
   for (int s = 0; s < static_cast<int>(res.scenarios.size()); ++s) {
     int infeasible = 0;

@@ -148,6 +148,25 @@ TEST_F(ScorecardTest, VerticalBoundColumnsOnlyWhenComputed) {
             std::string::npos);
 }
 
+TEST_F(ScorecardTest, FallbackDecisionsAreCountedAndWarnedAbout) {
+  EXPECT_EQ(FormatScorecardTable(suite_, res_, BuildScorecard(res_)).find("warning"), std::string::npos);
+  for (auto& r : res_.runs) r.summary.steps = 100;
+  res_.runs[1].summary.fallback_decisions = 100;
+  res_.runs[1].summary.first_fallback = "model is for 2 targets, the observation has 1";
+  res_.runs[4].summary.fallback_decisions = 20;
+  res_.runs[4].summary.first_fallback = "the model's output is not finite";
+  const std::string table = FormatScorecardTable(suite_, res_, BuildScorecard(res_));
+  EXPECT_NE(table.find("warning: hpa:cpu=50 on gg-step decided by its fallback 120 of 600 times (model is for 2 "
+                       "targets, the observation has 1): those decisions are not the policy's\n"),
+            std::string::npos)
+      << table;
+  const auto j = nlohmann::json::parse(ScorecardJson(suite_, res_, BuildScorecard(res_)));
+  EXPECT_EQ(j["runs"][1]["fallback_decisions"], 100);
+  EXPECT_EQ(j["runs"][1]["first_fallback"], "model is for 2 targets, the observation has 1");
+  EXPECT_EQ(j["runs"][0]["fallback_decisions"], 0);
+  EXPECT_TRUE(j["runs"][0]["first_fallback"].is_null());
+}
+
 TEST_F(ScorecardTest, TableShowsMeanAndHalfWidth) {
   const std::string table = FormatScorecardTable(suite_, res_, BuildScorecard(res_));
   EXPECT_NE(table.find("3.000 ± 2.484"), std::string::npos) << table;

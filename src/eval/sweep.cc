@@ -62,7 +62,21 @@ TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double requ
   return c;
 }
 
-std::string HpaSpecForTarget(int target) { return "hpa:cpu=" + std::to_string(target); }
+const char* SweepPolicyName(SweepPolicy kind) { return kind == SweepPolicy::kKpa ? "kpa" : "hpa"; }
+
+StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name) {
+  if (name == "hpa") return SweepPolicy::kHpa;
+  if (name == "kpa") return SweepPolicy::kKpa;
+  return InvalidArgumentError("--policy '" + name + "': unknown (known: hpa, kpa)");
+}
+
+std::string SpecForTarget(SweepPolicy kind, int target) {
+  return (kind == SweepPolicy::kKpa ? "kpa:target=" : "hpa:cpu=") + std::to_string(target);
+}
+
+std::string DefaultTargets(SweepPolicy kind) {
+  return kind == SweepPolicy::kKpa ? "1,2,3,4,5,6,8,10,15,20,30,50,100" : "30,40,...,90";
+}
 
 StatusOr<std::vector<int>> ParseTargets(const std::string& text) {
   std::vector<std::string> items = SplitList(text, ',');
@@ -87,7 +101,7 @@ StatusOr<std::vector<int>> ParseTargets(const std::string& text) {
     char* end = nullptr;
     const long v = std::strtol(items[i].c_str(), &end, 10);
     if (items[i].empty() || *end != '\0' || v < 1 || v > 1000) {
-      return bad("'" + items[i] + "' is not an integer CPU target in [1, 1000] percent");
+      return bad("'" + items[i] + "' is not an integer target in [1, 1000]");
     }
     if (!out.empty() && v <= out.back()) return bad("targets must be strictly increasing");
     out.push_back(static_cast<int>(v));
@@ -96,10 +110,11 @@ StatusOr<std::vector<int>> ParseTargets(const std::string& text) {
   return out;
 }
 
-std::string TunedHpaToJson(const TunedHpaFile& t) {
+std::string TunedFileToJson(const TunedFile& t) {
   Json j;
   j["suite"] = t.suite;
   j["split"] = "train";
+  j["kind"] = SweepPolicyName(t.kind);
   j["seeds"] = t.seeds;
   j["required_attainment"] = t.required_attainment;
   j["targets"] = t.targets;
@@ -107,7 +122,7 @@ std::string TunedHpaToJson(const TunedHpaFile& t) {
   for (const auto& [name, s] : t.scenarios) {
     Json js;
     js["target"] = s.choice.target;
-    js["policy"] = HpaSpecForTarget(s.choice.target);
+    js["policy"] = SpecForTarget(t.kind, s.choice.target);
     js["met"] = s.choice.met;
     js["note"] = s.choice.note;
     js["fingerprint"] = s.fingerprint;
@@ -126,15 +141,21 @@ std::string TunedHpaToJson(const TunedHpaFile& t) {
   return j.dump(2) + "\n";
 }
 
-StatusOr<TunedHpaFile> ReadTunedHpa(const std::string& path) {
+StatusOr<TunedFile> ReadTunedFile(const std::string& path) {
   PP_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
   if (!j.is_object() || !j.contains("scenarios") || !j["scenarios"].is_object()) {
-    return InvalidArgumentError(path + ": scenarios: missing or not an object (is this a tuned_hpa.json?)");
+    return InvalidArgumentError(path + ": scenarios: missing or not an object (is this a file `podpilot sweep` wrote?)");
   }
-  TunedHpaFile t;
+  TunedFile t;
   if (j.contains("suite") && j["suite"].is_string()) t.suite = j["suite"].get<std::string>();
+  if (j.contains("kind")) {  // absent in files written before the KPA sweep: those are HPA sweeps
+    if (!j["kind"].is_string()) return InvalidArgumentError(path + ": kind: not a string");
+    auto kind = ParseSweepPolicy(j["kind"].get<std::string>());
+    if (!kind.ok()) return InvalidArgumentError(path + ": kind '" + j["kind"].get<std::string>() + "': unknown (known: hpa, kpa)");
+    t.kind = *kind;
+  }
   for (const auto& [name, s] : j["scenarios"].items()) {
     const std::string where = path + ": scenarios." + name;
     if (!s.is_object() || !s.contains("target") || !s["target"].is_number_integer()) {
@@ -157,11 +178,11 @@ StatusOr<TunedHpaFile> ReadTunedHpa(const std::string& path) {
   return t;
 }
 
-StatusOr<TunedHpaFile> RunSweep(const Suite& suite, const std::vector<const Scenario*>& scenarios,
-                                const SweepOptions& options) {
+StatusOr<TunedFile> RunSweep(const Suite& suite, const std::vector<const Scenario*>& scenarios,
+                             const SweepOptions& options) {
   if (options.targets.empty()) return InvalidArgumentError("sweep: no targets");
   std::vector<std::string> specs;
-  for (int t : options.targets) specs.push_back(HpaSpecForTarget(t));
+  for (int t : options.targets) specs.push_back(SpecForTarget(options.kind, t));
   PP_ASSIGN_OR_RETURN(std::vector<PolicyEntry> policies, ResolvePolicies(specs, scenarios));
   EvalOptions eo;
   eo.split = Split::kTrain;  // tuning never sees the evaluation workloads
@@ -172,7 +193,8 @@ StatusOr<TunedHpaFile> RunSweep(const Suite& suite, const std::vector<const Scen
   eo.progress = options.progress;
   PP_ASSIGN_OR_RETURN(EvalResults res, RunEvaluation(scenarios, policies, eo));
   const std::vector<ScoreRow> rows = BuildScorecard(res);
-  TunedHpaFile tuned;
+  TunedFile tuned;
+  tuned.kind = options.kind;
   tuned.suite = suite.name;
   tuned.required_attainment = suite.required_attainment;
   tuned.seeds = options.seeds;
@@ -196,9 +218,11 @@ StatusOr<TunedHpaFile> RunSweep(const Suite& suite, const std::vector<const Scen
   return tuned;
 }
 
-std::string FormatSweepTable(const TunedHpaFile& tuned, const std::vector<const Scenario*>& scenarios) {
-  std::string out = "HPA CPU-target sweep on the TRAIN workloads, " + std::to_string(tuned.seeds) +
-                    " seeds, required SLO attainment " + Fixed(tuned.required_attainment, 4) + "\n";
+std::string FormatSweepTable(const TunedFile& tuned, const std::vector<const Scenario*>& scenarios) {
+  const bool kpa = tuned.kind == SweepPolicy::kKpa;
+  std::string out = std::string(kpa ? "KPA concurrency-target" : "HPA CPU-target") + " sweep on the TRAIN workloads, " +
+                    std::to_string(tuned.seeds) + " seeds, required SLO attainment " +
+                    Fixed(tuned.required_attainment, 4) + "\n";
   for (const Scenario* s : scenarios) {
     auto it = tuned.scenarios.find(s->name);
     if (it == tuned.scenarios.end()) continue;
@@ -214,7 +238,7 @@ std::string FormatSweepTable(const TunedHpaFile& tuned, const std::vector<const 
                        pm(p.slo_attainment, 4), pm(p.p95_ms, 0), pm(p.scaling_actions, 0)});
     }
     out += FormatColumns(cells, "  ");
-    out += "  -> " + HpaSpecForTarget(it->second.choice.target) + ": " + it->second.choice.note + "\n";
+    out += "  -> " + SpecForTarget(tuned.kind, it->second.choice.target) + ": " + it->second.choice.note + "\n";
   }
   return out;
 }

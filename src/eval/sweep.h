@@ -1,18 +1,25 @@
-// The tuned HPA: for each scenario, the Kubernetes HPA CPU target chosen on the scenario's TRAIN
-// workloads, so that `eval` can compare against an HPA tuned as well as an SRE would tune it
-// without ever seeing the evaluation workloads.
+// Tuned baselines: for each scenario, the target of a reactive autoscaler chosen on the scenario's
+// TRAIN workloads, so that `eval` can compare against an HPA (or KPA) tuned as well as an SRE would
+// tune it without ever seeing the evaluation workloads.
 //
-// RunSweep runs "hpa:cpu=T" for every target T on every train workload x seed (the same common
+// Two kinds of sweep (SweepPolicy):
+//   hpa  the Kubernetes HPA's CPU target, percent of the request: "hpa:cpu=T" (default 30..90)
+//   kpa  the Knative KPA's concurrency target per pod (in-flight requests; Knative's default is
+//        100, with target utilisation 70 %): "kpa:target=T" (default 1..100, see DefaultTargets)
+//
+// RunSweep runs the kind's spec for every target T on every train workload x seed (the same common
 // random numbers as eval, see suite.h) and picks per scenario, by SelectTunedTarget:
 //   the cheapest T (mean cost over seeds) whose mean SLO attainment >= the suite's
 //   required_attainment; if no T reaches it, the T with the highest mean attainment, flagged
 //   met = false with a note saying so.
-// The result is written as tuned_hpa.json and read back by the policy spec
-// "tuned-hpa:file=PATH" (policy_set.h), which resolves per scenario to "hpa:cpu=T".
+// The result is written as tuned_<kind>.json and read back by the policy spec
+// "tuned-<kind>:file=PATH" (policy_set.h), which resolves per scenario to SpecForTarget(kind, T).
 //
-// tuned_hpa.json (written by TunedHpaToJson; ReadTunedHpa needs only `scenarios.*.target` and
-// `scenarios.*.fingerprint`):
-//   {"suite": ..., "split": "train", "seeds": N, "required_attainment": 0.99, "targets": [...],
+// tuned_<kind>.json (written by TunedFileToJson; ReadTunedFile needs only `scenarios.*.target`,
+// `scenarios.*.fingerprint` and `kind`, which is "hpa" when absent, as in files written before
+// the KPA sweep existed):
+//   {"suite": ..., "split": "train", "kind": "hpa", "seeds": N, "required_attainment": 0.99,
+//    "targets": [...],
 //    "scenarios": {"<name>": {"target": 60, "policy": "hpa:cpu=60", "met": true, "note": "...",
 //                             "fingerprint": "...", "table": [{"target": 30, "cost": {...},
 //                             "slo_attainment": {...}, "p95_ms": {...}, "scaling_actions": {...}}]}}}
@@ -31,8 +38,19 @@
 
 namespace podpilot {
 
+enum class SweepPolicy { kHpa, kKpa };
+
+const char* SweepPolicyName(SweepPolicy kind);                 // "hpa" / "kpa"
+// "hpa" / "kpa"; InvalidArgument naming the value and the known kinds otherwise.
+StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name);
+// The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=10".
+std::string SpecForTarget(SweepPolicy kind, int target);
+// The targets a sweep of `kind` tries when none are given: "30,40,...,90" (hpa) and
+// "1,2,3,4,5,6,8,10,15,20,30,50,100" (kpa: from one request in flight per pod to Knative's default).
+std::string DefaultTargets(SweepPolicy kind);
+
 struct SweepPoint {
-  int target = 0;  // CPU utilization target, percent
+  int target = 0;  // the kind's target: CPU utilization percent (hpa), concurrency per pod (kpa)
   SampleSummary cost, slo_attainment, p95_ms, scaling_actions;
 };
 
@@ -46,9 +64,6 @@ struct TunedChoice {
 // target. `points` must be non-empty.
 TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double required_attainment);
 
-// "hpa:cpu=60".
-std::string HpaSpecForTarget(int target);
-
 // "30,40,50" or with an arithmetic ellipsis "30,40,...,90" (= 30,40,50,60,70,80,90). Integers in
 // [1, 1000], strictly increasing.
 StatusOr<std::vector<int>> ParseTargets(const std::string& text);
@@ -59,7 +74,8 @@ struct TunedScenario {
   std::vector<SweepPoint> table;  // every target tried
 };
 
-struct TunedHpaFile {
+struct TunedFile {
+  SweepPolicy kind = SweepPolicy::kHpa;
   std::string suite;              // suite name
   double required_attainment = 0.99;
   int seeds = 0;
@@ -67,11 +83,12 @@ struct TunedHpaFile {
   std::map<std::string, TunedScenario> scenarios;
 };
 
-std::string TunedHpaToJson(const TunedHpaFile& tuned);
+std::string TunedFileToJson(const TunedFile& tuned);
 // Reads the fields eval needs; errors name the file and the field.
-StatusOr<TunedHpaFile> ReadTunedHpa(const std::string& path);
+StatusOr<TunedFile> ReadTunedFile(const std::string& path);
 
 struct SweepOptions {
+  SweepPolicy kind = SweepPolicy::kHpa;
   std::vector<int> targets = {30, 40, 50, 60, 70, 80, 90};
   int seeds = 3;
   int threads = 0;                          // 0 = hardware concurrency
@@ -79,10 +96,10 @@ struct SweepOptions {
 };
 
 // Runs the sweep over `scenarios` (from `suite`) on their train workloads.
-StatusOr<TunedHpaFile> RunSweep(const Suite& suite, const std::vector<const Scenario*>& scenarios,
+StatusOr<TunedFile> RunSweep(const Suite& suite, const std::vector<const Scenario*>& scenarios,
                                 const SweepOptions& options);
 
 // The console report: per scenario, every target's cost, attainment and p95, and the choice.
-std::string FormatSweepTable(const TunedHpaFile& tuned, const std::vector<const Scenario*>& scenarios);
+std::string FormatSweepTable(const TunedFile& tuned, const std::vector<const Scenario*>& scenarios);
 
 }  // namespace podpilot

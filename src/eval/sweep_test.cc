@@ -56,7 +56,19 @@ TEST(SweepTest, ParseTargetsExpandsTheEllipsisAndRefusesNonsense) {
   for (const char* bad : {"", "abc", "0", "40,30", "30,...,90", "30,40,...", "30,40,...,95", "50,50"}) {
     EXPECT_FALSE(ParseTargets(bad).ok()) << bad;
   }
-  EXPECT_EQ(HpaSpecForTarget(60), "hpa:cpu=60");
+  EXPECT_EQ(SpecForTarget(SweepPolicy::kHpa, 60), "hpa:cpu=60");
+  EXPECT_EQ(SpecForTarget(SweepPolicy::kKpa, 10), "kpa:target=10");
+}
+
+TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
+  EXPECT_EQ(*ParseSweepPolicy("hpa"), SweepPolicy::kHpa);
+  EXPECT_EQ(*ParseSweepPolicy("kpa"), SweepPolicy::kKpa);
+  auto bad = ParseSweepPolicy("vpa");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "--policy 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kHpa)), (std::vector<int>{30, 40, 50, 60, 70, 80, 90}));
+  EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kKpa)),
+            (std::vector<int>{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}));
 }
 
 TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
@@ -64,7 +76,7 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
   auto suite = LoadSuite(testing::WriteText(dir + "/suite.yaml", testing::TinySuiteYaml()));
   ASSERT_TRUE(suite.ok());
   auto scenarios = *SelectScenarios(*suite, {});
-  TunedHpaFile t;
+  TunedFile t;
   t.suite = "tiny";
   t.seeds = 2;
   t.targets = {40, 70};
@@ -74,9 +86,9 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
   t.scenarios["gg-spike"].choice = {70, false, "best effort"};
   t.scenarios["gg-spike"].fingerprint = scenarios[1]->Fingerprint();
   const std::string path = dir + "/tuned_hpa.json";
-  ASSERT_TRUE(WriteFileAtomically(path, TunedHpaToJson(t)).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, TunedFileToJson(t)).ok());
 
-  auto back = ReadTunedHpa(path);
+  auto back = ReadTunedFile(path);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->scenarios.at("gg-step").choice.target, 40);
   EXPECT_FALSE(back->scenarios.at("gg-spike").choice.met);
@@ -89,12 +101,12 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
 
   // A scenario missing from the file, or tuned on another definition, is refused.
   t.scenarios.erase("gg-spike");
-  ASSERT_TRUE(WriteFileAtomically(path, TunedHpaToJson(t)).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, TunedFileToJson(t)).ok());
   auto missing = ResolvePolicies({"tuned-hpa:file=" + path}, scenarios);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("gg-spike"), std::string::npos) << missing.status().message();
   t.scenarios["gg-spike"] = {{70, false, ""}, "app=other", {}};
-  ASSERT_TRUE(WriteFileAtomically(path, TunedHpaToJson(t)).ok());
+  ASSERT_TRUE(WriteFileAtomically(path, TunedFileToJson(t)).ok());
   auto stale = ResolvePolicies({"tuned-hpa:file=" + path}, scenarios);
   ASSERT_FALSE(stale.ok());
   EXPECT_NE(stale.status().message().find("different definition"), std::string::npos) << stale.status().message();
@@ -103,9 +115,55 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
   EXPECT_FALSE(ResolvePolicies({"tuned-hpa:file=" + path + ",cpu=3"}, scenarios).ok());
   EXPECT_FALSE(ResolvePolicies({"tuned-hpa:file=" + dir + "/none.json"}, scenarios).ok());
   testing::WriteText(dir + "/bad.json", R"({"scenarios": {"gg-step": {"target": "high"}}})");
-  auto bad = ReadTunedHpa(dir + "/bad.json");
+  auto bad = ReadTunedFile(dir + "/bad.json");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("scenarios.gg-step.target"), std::string::npos) << bad.status().message();
+  testing::WriteText(dir + "/kind.json", R"({"kind": "vpa", "scenarios": {}})");
+  auto bad_kind = ReadTunedFile(dir + "/kind.json");
+  ASSERT_FALSE(bad_kind.ok());
+  EXPECT_EQ(bad_kind.status().message(), dir + "/kind.json: kind 'vpa': unknown (known: hpa, kpa)");
+}
+
+// A KPA sweep's file resolves through tuned-kpa to "kpa:target=T"; each spec refuses the other
+// kind's file, and a file without "kind" (written before the KPA sweep) is an HPA sweep.
+TEST(SweepTest, TunedKpaFileResolvesAndKindsAreNotMixedUp) {
+  const std::string dir = testing::FreshDir("tuned_kpa");
+  auto suite = LoadSuite(testing::WriteText(dir + "/suite.yaml", testing::TinySuiteYaml()));
+  ASSERT_TRUE(suite.ok());
+  auto scenarios = *SelectScenarios(*suite, {});
+  TunedFile t;
+  t.kind = SweepPolicy::kKpa;
+  t.suite = "tiny";
+  t.scenarios["gg-step"].choice = {5, true, "ok"};
+  t.scenarios["gg-step"].fingerprint = scenarios[0]->Fingerprint();
+  t.scenarios["gg-spike"].choice = {20, true, "ok"};
+  t.scenarios["gg-spike"].fingerprint = scenarios[1]->Fingerprint();
+  const std::string kpa_path = dir + "/tuned_kpa.json";
+  ASSERT_TRUE(WriteFileAtomically(kpa_path, TunedFileToJson(t)).ok());
+  auto j = nlohmann::json::parse(TunedFileToJson(t));
+  EXPECT_EQ(j["kind"], "kpa");
+  EXPECT_EQ(j["scenarios"]["gg-step"]["policy"], "kpa:target=5");
+
+  auto kpa = ResolvePolicies({"tuned-kpa:file=" + kpa_path}, scenarios);
+  ASSERT_TRUE(kpa.ok()) << kpa.status().ToString();
+  EXPECT_EQ((*kpa)[0].SpecFor("gg-step"), "kpa:target=5");
+  EXPECT_EQ((*kpa)[0].SpecFor("gg-spike"), "kpa:target=20");
+  auto mixed = ResolvePolicies({"tuned-hpa:file=" + kpa_path}, scenarios);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.status().message(),
+            "policy 'tuned-hpa:file=" + kpa_path + "': " + kpa_path + " holds kpa targets (use tuned-kpa:file=...)");
+
+  j.erase("kind");  // as written before the KPA sweep existed: an HPA sweep
+  const std::string old_path = testing::WriteText(dir + "/old.json", j.dump());
+  EXPECT_EQ(ReadTunedFile(old_path)->kind, SweepPolicy::kHpa);
+  EXPECT_EQ((*ResolvePolicies({"tuned-hpa:file=" + old_path}, scenarios))[0].SpecFor("gg-step"), "hpa:cpu=5");
+  auto old_as_kpa = ResolvePolicies({"tuned-kpa:file=" + old_path}, scenarios);
+  ASSERT_FALSE(old_as_kpa.ok());
+  EXPECT_NE(old_as_kpa.status().message().find("holds hpa targets"), std::string::npos) << old_as_kpa.status().message();
+  auto no_file = ResolvePolicies({"tuned-kpa"}, scenarios);
+  ASSERT_FALSE(no_file.ok());
+  EXPECT_NE(no_file.status().message().find("tuned-kpa needs file=PATH (tuned_kpa.json)"), std::string::npos)
+      << no_file.status().message();
 }
 
 TEST(SweepTest, RunSweepTunesOnTrainWorkloadsOnly) {
@@ -129,9 +187,22 @@ TEST(SweepTest, RunSweepTunesOnTrainWorkloadsOnly) {
   // The choice is exactly the rule applied to the table, and the file records the definition.
   EXPECT_EQ(ts.choice.target, SelectTunedTarget(ts.table, 0.95).target);
   EXPECT_EQ(ts.fingerprint, scenarios[0]->Fingerprint());
-  auto j = nlohmann::json::parse(TunedHpaToJson(*tuned));
+  auto j = nlohmann::json::parse(TunedFileToJson(*tuned));
   EXPECT_EQ(j["split"], "train");
-  EXPECT_EQ(j["scenarios"]["gg-step"]["policy"], HpaSpecForTarget(ts.choice.target));
+  EXPECT_EQ(j["scenarios"]["gg-step"]["policy"], SpecForTarget(SweepPolicy::kHpa, ts.choice.target));
+  EXPECT_EQ(j["kind"], "hpa");
+
+  // The KPA's concurrency target: one request in flight per pod keeps more pods than 50.
+  o.kind = SweepPolicy::kKpa;
+  o.targets = {1, 50};
+  auto kpa = RunSweep(*suite, scenarios, o);
+  ASSERT_TRUE(kpa.ok()) << kpa.status().ToString();
+  EXPECT_EQ(kpa->kind, SweepPolicy::kKpa);
+  const TunedScenario& ks = kpa->scenarios.at("gg-step");
+  ASSERT_EQ(ks.table.size(), 2u);
+  EXPECT_GT(ks.table[0].cost.mean, ks.table[1].cost.mean);
+  EXPECT_EQ(ks.choice.target, SelectTunedTarget(ks.table, 0.95).target);
+  EXPECT_NE(FormatSweepTable(*kpa, scenarios).find("-> kpa:target="), std::string::npos);
 }
 
 }  // namespace

@@ -192,6 +192,18 @@ StatusOr<json> UpdateAutoscalerStatus(const KubeClient& c, const json& obj) {
   return c.Put(PodPilotAutoscalers().Path(ns, name, "status"), obj);
 }
 
+StatusOr<json> ReplaceAutoscalerStatus(const KubeClient& c, const std::string& ns, const std::string& name,
+                                       const std::string& uid, const json& status) {
+  if (ns.empty() || name.empty() || uid.empty()) {
+    return InvalidArgumentError(
+        fmt::format("ReplaceAutoscalerStatus: namespace '{}', name '{}' and uid '{}' are all required", ns, name, uid));
+  }
+  // "add" on an existing member replaces it (RFC 6902 4.1), and creates a status that is absent.
+  const json ops = json::array({{{"op", "test"}, {"path", "/metadata/uid"}, {"value", uid}},
+                                {{"op", "add"}, {"path", "/status"}, {"value", status}}});
+  return c.Patch(PodPilotAutoscalers().Path(ns, name, "status"), PatchType::kJsonPatch, ops);
+}
+
 Status RetryOnConflict(const std::function<Status()>& fn, const RetryOptions& options) {
   Backoff backoff(options.backoff);
   Status last;

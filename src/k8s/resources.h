@@ -5,7 +5,7 @@
 // Optimistic concurrency: UpdateScale, UpdateLease and UpdateAutoscalerStatus send the
 // object's metadata.resourceVersion, so a write based on a stale read fails with kAborted
 // (HTTP 409 Conflict) instead of overwriting someone else's change. Wrap read-modify-write in
-// RetryOnConflict.
+// RetryOnConflict. ReplaceAutoscalerStatus is the exception, on purpose (see there).
 //
 // Thread-safety: free functions; safe to call concurrently (KubeClient is).
 #pragma once
@@ -103,6 +103,15 @@ StatusOr<nlohmann::json> GetAutoscaler(const KubeClient& c, const std::string& n
 StatusOr<nlohmann::json> ListAutoscalers(const KubeClient& c, const std::string& ns);
 // PUTs `obj` (with its status) to the /status subresource, conditional on its resourceVersion.
 StatusOr<nlohmann::json> UpdateAutoscalerStatus(const KubeClient& c, const nlohmann::json& obj);
+// Replaces the /status subresource with `status` by a JSON patch (RFC 6902), NOT conditional on a
+// resourceVersion: the last writer wins, which suits a status that one controller owns and
+// rebuilds whole from what it observes (no 409 because its own previous write has not come back
+// through its watch yet). The patch first tests metadata.uid == `uid` (required), so a write meant
+// for an object that was deleted and re-created under the same name fails (the API server's 422,
+// kInvalidArgument) instead of landing on the new one. (A uid inside a merge patch would not do:
+// the status subresource ignores metadata in what it is sent.)
+StatusOr<nlohmann::json> ReplaceAutoscalerStatus(const KubeClient& c, const std::string& ns, const std::string& name,
+                                                 const std::string& uid, const nlohmann::json& status);
 
 // ---- Conflicts ---------------------------------------------------------------------------------
 struct RetryOptions {

@@ -269,6 +269,9 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     }
     Decision own;
     if (st.policy) own = st.policy->Decide(obs);  // keeps its state current even when not used
+    // The policy could not apply its own rule (e.g. a model trained at another control interval):
+    // the operator's HPA rule, with the spec's behavior, decides as for the other fallbacks.
+    if (fallback_reason.empty() && !own.fallback.empty()) fallback_reason = "PolicyFallback: " + own.fallback;
     if (fallback_reason.empty()) {
       decision = own;
     } else {

@@ -6,7 +6,8 @@
 //
 //   parse spec --invalid--> status InvalidSpec + Warning event, no action
 //   observe targets --Kubernetes read failed--> status AbleToScale=False + Warning, no action
-//   policy (or the HPA rule when the model or its signals are missing: FallbackActive=True)
+//   policy (or the HPA rule when the model or its signals are missing, or the policy could not
+//   apply its own rule (Decision::fallback): FallbackActive=True)
 //   safety rails (min/max, rate limits) -> Active: PUT deployments/scale (conflicts retried on a
 //   fresh read) | Shadow: nothing written; status.proposals has both proposals
 //

@@ -88,21 +88,16 @@ StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube, int* conflicts)
       status_.value("lastScaleTime", json()) == old_status_.value("lastScaleTime", json())) {
     return false;
   }
-  json obj = object_;
-  bool first = true;
-  Status s = k8s::RetryOnConflict([&]() -> Status {
-    if (!first) {
-      auto fresh = k8s::GetAutoscaler(kube, obj["metadata"].value("namespace", ""), obj["metadata"].value("name", ""));
-      if (!fresh.ok()) return fresh.status();
-      obj = *fresh;
-    }
-    first = false;
-    obj["status"] = status_;
-    auto r = k8s::UpdateAutoscalerStatus(kube, obj);
+  // Written whole, without a resourceVersion: the operator owns the status and rebuilds it each
+  // reconcile, so a PUT conditional on the version last watched only bought 409s whenever the
+  // operator's own previous write had not yet come back through the watch (one re-read each).
+  const json& meta = object_["metadata"];
+  auto r = k8s::ReplaceAutoscalerStatus(kube, meta.value("namespace", ""), meta.value("name", ""), meta.value("uid", ""),
+                                        status_);
+  if (!r.ok()) {
     if (conflicts != nullptr && k8s::IsConflict(r.status())) ++*conflicts;
-    return r.ok() ? Status::Ok() : r.status();
-  });
-  if (!s.ok()) return s;
+    return r.status();
+  }
   return true;
 }
 

@@ -33,9 +33,9 @@ class StatusBuilder {
   std::string ProposalSignature() const;
   const nlohmann::json& status() const { return status_; }
 
-  // PUTs the status subresource if it differs from the one read (ignoring times); on a 409 it
-  // re-reads the object and writes again. Returns whether it wrote. `conflicts` (may be null)
-  // receives the number of 409 answers.
+  // Replaces the status subresource (k8s::ReplaceAutoscalerStatus: last writer wins, the object's
+  // uid as precondition) if it differs from the status read (ignoring times). Returns whether it
+  // wrote. `conflicts` (may be null) is incremented on a 409 answer.
   StatusOr<bool> Write(const k8s::KubeClient& kube, int* conflicts = nullptr) const;
 
  private:

@@ -102,6 +102,10 @@ struct TargetDecision {
 struct Decision {
   std::vector<TargetDecision> targets;
   std::string reason;
+  // Non-empty when the policy could not apply its own rule to this observation and decided by
+  // its fallback instead (e.g. a learned model trained at another control interval): why, in one
+  // line. The operator reports it as FallbackActive=True (PolicyFallback).
+  std::string fallback;
 };
 
 }  // namespace podpilot

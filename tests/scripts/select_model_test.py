@@ -26,12 +26,12 @@ class SelectModelTest(unittest.TestCase):
             json.dump({"split": split, "results": results}, f)
         return path
 
-    def run_script(self, candidates, *paths):
-        return subprocess.run([sys.executable, SCRIPT, "--candidates", candidates, *paths],
+    def run_script(self, candidates, *paths, options=()):
+        return subprocess.run([sys.executable, SCRIPT, *options, "--candidates", candidates, *paths],
                               capture_output=True, text=True)
 
-    def pick(self, candidates, *paths):
-        p = self.run_script(candidates, *paths)
+    def pick(self, candidates, *paths, options=()):
+        p = self.run_script(candidates, *paths, options=options)
         self.assertEqual(p.returncode, 0, p.stderr)
         return p.stdout.strip().splitlines()[-1].removeprefix("pick: ")
 
@@ -58,10 +58,7 @@ class SelectModelTest(unittest.TestCase):
             result("s1", "safe", 0.9995, 0.0001, 1.30), result("s1", "cheap", 0.9960, 0.0001, 1.20),
             result("s1", "cheaper", 0.9940, 0.0001, 1.10)])
         self.assertEqual(self.pick("safe;cheap;cheaper", path), "safe")
-        p = subprocess.run([sys.executable, SCRIPT, "--margin", "0.005", "--candidates", "safe;cheap;cheaper", path],
-                           capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.strip().splitlines()[-1], "pick: cheap")
+        self.assertEqual(self.pick("safe;cheap;cheaper", path, options=("--margin", "0.005")), "cheap")
 
     def test_scorecards_are_merged(self):
         a = self.write("a.json", [result("s1", "x", 0.995, 0.0001, 1.3)])

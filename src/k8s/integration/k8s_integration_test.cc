@@ -357,6 +357,21 @@ TEST_F(K8sIntegrationTest, PodPilotAutoscalerGetListWatchAndStatus) {
   // A stale status write conflicts; writing the spec is not the operator's to do.
   EXPECT_TRUE(IsConflict(UpdateAutoscalerStatus(op, with_status).status()));
   EXPECT_TRUE(IsForbidden(op.Put(PodPilotAutoscalers().Path(ns_, "web"), *after).status()));
+  // Replacing the status by a JSON patch needs no resourceVersion (the stale read above is fine);
+  // the uid must be the object's, and the spec is still not written through /status.
+  const std::string uid = (*got)["metadata"].value("uid", "");
+  json new_status = {{"currentReplicas", 1}, {"desiredReplicas", 3}};
+  auto replaced = ReplaceAutoscalerStatus(op, ns_, "web", uid, new_status);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  auto after_replace = GetAutoscaler(*admin_, ns_, "web");
+  ASSERT_TRUE(after_replace.ok());
+  EXPECT_EQ((*after_replace)["status"], new_status);  // lastDecision went: replaced whole
+  EXPECT_EQ((*after_replace)["spec"]["maxReplicas"], 10);
+  const Status wrong_uid =
+      ReplaceAutoscalerStatus(op, ns_, "web", "00000000-0000-0000-0000-000000000000", {{"desiredReplicas", 9}}).status();
+  EXPECT_EQ(wrong_uid.code(), StatusCode::kInvalidArgument) << wrong_uid.ToString();
+  EXPECT_EQ(GetAutoscaler(*admin_, ns_, "web")->at("status").value("desiredReplicas", 0), 3) << wrong_uid.ToString();
+  EXPECT_EQ(ReplaceAutoscalerStatus(op, ns_, "web", "", new_status).status().code(), StatusCode::kInvalidArgument);
 
   const bool saw = log.WaitFor([&](const auto& ev, const auto&) {
     for (const auto& e : ev) {

@@ -158,6 +158,12 @@ TEST_F(OperatorIntegrationTest, ActiveScalesUpAndDownFromRealMetrics) {
 
 TEST_F(OperatorIntegrationTest, ShadowNeverWritesAndShowsBothProposals) {
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("shadow", "shadow-web", "Shadow", 6)).ok());
+  // A learned model trained at 15 s, run by an operator deciding every 5 s: the model cannot be
+  // applied (its history features would span a third of the time), so the HPA rule decides and
+  // the condition says why.
+  json learned = Autoscaler("shadow-learned", "shadow-web", "Shadow", 6);
+  learned["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "gourmetgram.safetensors"}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), learned).ok());
   auto before = k8s::GetDeployment(*admin_, ns_, "shadow-web");
   ASSERT_TRUE(before.ok());
   std::thread runner;
@@ -179,6 +185,12 @@ TEST_F(OperatorIntegrationTest, ShadowNeverWritesAndShowsBothProposals) {
   bool hpa_proposal = false;
   for (const auto& p : ppa["status"]["proposals"]) hpa_proposal |= p.value("policy", "") == "hpa" && p.value("replicas", 0) >= 4;
   EXPECT_TRUE(hpa_proposal) << ppa["status"].dump();
+  const json lp = GetPpa("shadow-learned");
+  EXPECT_EQ(ConditionOf(lp, "FallbackActive"), "True/PolicyFallback") << lp.value("status", json()).dump();
+  EXPECT_NE(lp.dump().find("model was trained at 15 s control intervals, this run decides every 5 s"), std::string::npos)
+      << lp.value("status", json()).dump();
+  EXPECT_EQ(lp["status"]["lastDecision"].value("reason", "").rfind("Shadow, not applied; hpa: ", 0), 0u)
+      << "the HPA rule decides: " << lp["status"].dump();
   op->Stop();
   runner.join();
 }

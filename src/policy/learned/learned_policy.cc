@@ -54,6 +54,12 @@ class LearnedPolicy : public Policy {
       if (i > 0) reason += ", ";
       reason += fmt::format("{} {} ", t.name, DescribeChoice(actions_, choices_[i]));
       reason += want == t.replicas_spec ? fmt::format("({})", want) : fmt::format("({}->{})", t.replicas_spec, want);
+      if (actions_.mode == ActionMode::kSetpoint && actions_.scale_down_window_s > 0) {
+        // Says when the scale-down window, not the chosen set-point, decided the count.
+        const int rule = ReplicasForChoice(actions_, t, choices_[i]);
+        if (want > rule) reason += fmt::format(" held by the {:g} s scale-down window (the rule alone: {})",
+                                               actions_.scale_down_window_s, rule);
+      }
     }
     d.reason = std::move(reason);
     return d;
@@ -63,6 +69,7 @@ class LearnedPolicy : public Policy {
   Decision Fallback(const Observation& obs, const std::string& why) {
     Decision d;
     d.targets.resize(obs.targets.size());
+    d.fallback = why;
     if (options_.fallback == LearnedPolicyOptions::Fallback::kKeep) {
       d.reason = "learned: fallback, keeping replicas: " + why;
       return d;

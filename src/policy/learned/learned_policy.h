@@ -23,10 +23,12 @@
 // Each decision's reason names what was chosen per target, e.g.
 //   "learned: frontend +1 (3->4), cart 0 (2)"                  (delta actions)
 //   "learned: frontend cpu 50% (3->5)"                          (set-point actions)
+//   "learned: frontend cpu 70% (5) held by the 300 s scale-down window (the rule alone: 3)"
 //   "learned: fallback to the HPA rule (cpu 80%): model is for 1 targets, the observation has 2;
 //    frontend 3->4, cart 2"
 //   "learned: fallback, keeping replicas: model was trained at 15 s control intervals, this run
 //    decides every 30 s"                                      (fallback=keep)
+// A fallback decision also sets Decision::fallback to the "why" part.
 //
 // Thread-compatible: one instance per environment (it keeps the feature history).
 #pragma once

@@ -185,12 +185,14 @@ TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
             std::string::npos)
       << d.reason;
   EXPECT_NE(d.reason.find("a 2->4, b 4, c 5->2"), std::string::npos) << d.reason;
+  EXPECT_EQ(d.fallback, "model is for 2 targets, the observation has 3");
 
   auto keep = FromSpec("learned:model=" + path + ",fallback=keep");
   ASSERT_TRUE(keep.ok());
   const Decision k = (*keep)->Decide(o);
   for (const auto& t : k.targets) EXPECT_EQ(t.replicas, TargetDecision::kKeep);
   EXPECT_NE(k.reason.find("fallback, keeping replicas: model is for 2 targets"), std::string::npos) << k.reason;
+  EXPECT_EQ(k.fallback, "model is for 2 targets, the observation has 3");
 
   auto cpu50 = FromSpec("learned:model=" + path + ",fallback_cpu=50");
   ASSERT_TRUE(cpu50.ok());
@@ -217,6 +219,7 @@ TEST(LearnedPolicyTest, FallsBackForAWholeRunAtAnotherControlInterval) {
     for (size_t k = 0; k < seq.size(); ++k) {
       const Decision d = p.Decide(seq[k]);
       EXPECT_EQ(d.reason.rfind("learned: web ", 0), 0u) << when << ": " << d.reason;
+      EXPECT_EQ(d.fallback, "") << when;
       EXPECT_EQ(decided(d, seq[k]), expected[k][0]) << when << " step " << k;
     }
   };
@@ -232,6 +235,7 @@ TEST(LearnedPolicyTest, FallsBackForAWholeRunAtAnotherControlInterval) {
     ASSERT_EQ(d.targets.size(), 1u);
     const int hpa = HpaRuleReplicas(seq[k].targets[0], 0.8, 0.1);
     EXPECT_EQ(decided(d, seq[k]), hpa) << "step " << k;
+    EXPECT_EQ(d.fallback, "model was trained at 30 s control intervals, this run decides every 15 s");
     EXPECT_EQ(d.reason.rfind("learned: fallback to the HPA rule (cpu 80%): model was trained at 30 s control "
                              "intervals, this run decides every 15 s; web ",
                              0),
@@ -263,16 +267,24 @@ TEST(LearnedPolicyTest, AppliesTheModelsScaleDownWindowAcrossDecisions) {
   ASSERT_TRUE(WriteModel(path, *model).ok());
   auto p = FromSpec("learned:model=" + path);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
+  std::string reason;
   auto replicas = [&](double t, int spec, double util) {
     const Decision d = (*p)->Decide(Obs({Target("web", spec, util)}, t));
     EXPECT_EQ(d.reason.rfind("learned: web cpu 50%", 0), 0u) << d.reason;
+    EXPECT_EQ(d.fallback, "");
+    reason = d.reason;
     return d.targets[0].replicas == TargetDecision::kKeep ? spec : d.targets[0].replicas;
   };
+  const std::string held = "learned: web cpu 50% (8) held by the 300 s scale-down window (the rule alone: 4)";
   (*p)->Reset(PolicyContext{});
   EXPECT_EQ(replicas(15, 4, 1.0), 8);     // scale-up at once
-  EXPECT_EQ(replicas(30, 8, 0.25), 8);    // the rule's 4 is held back
+  EXPECT_EQ(reason, "learned: web cpu 50% (4->8)");
+  EXPECT_EQ(replicas(30, 8, 0.25), 8);    // the rule's 4 is held back, and the reason says so
+  EXPECT_EQ(reason, held);
   EXPECT_EQ(replicas(314, 8, 0.25), 8);
+  EXPECT_EQ(reason, held);
   EXPECT_EQ(replicas(316, 8, 0.25), 4);   // the 8 of t = 15 has left the window
+  EXPECT_EQ(reason, "learned: web cpu 50% (8->4)");
   // A new episode on a restarted clock: the last episode's 8 pods at t = 15 are forgotten.
   (*p)->Reset(PolicyContext{});
   EXPECT_EQ(replicas(15, 3, 0.25), 3);
@@ -375,8 +387,12 @@ TEST(LearnedPolicyTest, SimulatorRunAtAnotherIntervalFallsBack) {
     auto env = Env::Create(cfg);
     ASSERT_TRUE(env.ok()) << env.status().ToString();
     Recorder rec(**policy);
-    RunEpisode(**env, rec, 3, nullptr);
+    const RunSummary summary = RunEpisode(**env, rec, 3, nullptr);
     ASSERT_GE(rec.decisions.size(), 5u);
+    // The run's summary counts the decisions that were not the model's, and says why.
+    EXPECT_EQ(summary.fallback_decisions, trained == 15 ? static_cast<int>(rec.decisions.size()) : 0);
+    EXPECT_EQ(summary.first_fallback,
+              trained == 15 ? "model was trained at 15 s control intervals, this run decides every 30 s" : "");
     for (const Decision& d : rec.decisions) {
       if (trained == 15) {
         EXPECT_NE(d.reason.find("fallback to the HPA rule (cpu 80%): model was trained at 15 s control intervals, "
