@@ -82,6 +82,37 @@ TEST(CliTest, SimulateWarnsWhenThePolicyDecidedByItsFallback) {
   EXPECT_EQ(j["first_fallback"], "model was trained at 15 s control intervals, this run decides every 30 s");
 }
 
+// The time of the first decision after `after_s` whose reason says the KPA panicked; -1 if none.
+double FirstPanicAfter(const std::string& csv_path, double after_s) {
+  std::ifstream csv(csv_path);
+  std::string line;
+  std::getline(csv, line);  // header
+  while (std::getline(csv, line)) {
+    const double t = std::stod(line.substr(0, line.find(',')));
+    if (t > after_s && line.find("(panic)") != std::string::npos) return t;
+  }
+  return -1;
+}
+
+// Knative's autoscaler sees each pod's concurrency per second; under metrics-server's 30 s
+// window the KPA's 6 s panic window would see a surge late. simulate gives the KPA the window it
+// asks for (its 2 s tick) unless --metrics-window says otherwise.
+TEST(CliTest, KpaSeesASurgeThroughItsOwnShortMetricsWindow) {
+  const std::string base = "simulate --app gourmetgram --workload step:low=2,high=6,at=10m --duration 15m "
+                           "--policy kpa:target=2 --seed 1 --out ";
+  const std::string own = TempDir("pp_kpa_own"), slow = TempDir("pp_kpa_30s");
+  Result a = RunPodpilot(base + own);
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  Result b = RunPodpilot(base + slow + " --metrics-window 30s");
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  const double fast_panic = FirstPanicAfter(own + "/timeseries.csv", 600);
+  const double slow_panic = FirstPanicAfter(slow + "/timeseries.csv", 600);
+  std::printf("first panic after the step at 600 s: %.0f s (own window), %.0f s (30 s window)\n", fast_panic, slow_panic);
+  ASSERT_GT(fast_panic, 600);
+  EXPECT_LE(fast_panic, 600 + 10) << "within five ticks of the step";
+  EXPECT_TRUE(slow_panic < 0 || slow_panic > fast_panic) << "the 30 s average shows the surge later";
+}
+
 TEST(CliTest, OutWritesTheTimeSeriesAndSummary) {
   const std::string dir = TempDir("pp_out");
   Result r = RunPodpilot("simulate --app online-boutique --workload constant:rps=50 --duration 10m --out " + dir);

@@ -19,7 +19,7 @@ struct SimulateOptions {
   std::string policy = "static";
   std::string duration = "1d";
   std::string control_interval = "15s";
-  std::string metrics_window = "30s";
+  std::string metrics_window;  // empty: the policy's preference, else 30 s
   uint64_t seed = 0;
   std::string out;
   bool json = false;
@@ -37,9 +37,13 @@ void RunSimulate(const SimulateOptions& o) {
   cfg.workload = o.workload;
   cfg.duration_s = OrThrow(ParseDuration(o.duration));
   cfg.control_interval_s = OrThrow(ParseDuration(o.control_interval));
-  cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
   std::unique_ptr<Policy> policy = OrThrow(MakePolicy(o.policy));
   if (policy->PreferredControlIntervalSeconds() > 0) cfg.control_interval_s = policy->PreferredControlIntervalSeconds();
+  if (!o.metrics_window.empty()) {
+    cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
+  } else if (policy->PreferredMetricsWindowSeconds() > 0) {
+    cfg.sim.metrics_window_s = policy->PreferredMetricsWindowSeconds();
+  }
   cfg.sim.pod_samples = policy->NeedsPodSamples();
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg));
   if (!o.out.empty()) {
@@ -55,8 +59,7 @@ void RunSimulate(const SimulateOptions& o) {
     if (!st.ok()) throw std::runtime_error(st.message());
   }
   if (s.fallback_decisions > 0) {  // on stderr, so that it shows with --json too
-    std::fprintf(stderr, "warning: %s decided by its fallback %d of %d times (%s): those decisions are not the policy's\n",
-                 s.policy.c_str(), s.fallback_decisions, s.steps, s.first_fallback.c_str());
+    std::cerr << FallbackWarning(s.policy, s.fallback_decisions, s.steps, s.first_fallback);
   }
   if (o.json) {
     std::cout << SummaryToJson(s) << "\n";
@@ -95,7 +98,8 @@ void RegisterSimulate(CLI::App& app) {
   sub->add_option("--out", opts->out, "Directory for timeseries.csv and summary.json");
   sub->add_flag("--json", opts->json, "Print one JSON object instead of the text summary");
   sub->add_option("--control-interval", opts->control_interval, "Policy period")->capture_default_str();
-  sub->add_option("--metrics-window", opts->metrics_window, "Metric averaging window")->capture_default_str();
+  sub->add_option("--metrics-window", opts->metrics_window,
+                  "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
   sub->callback([opts] { RunSimulate(*opts); });
 }
 

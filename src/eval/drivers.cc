@@ -70,7 +70,9 @@ Status RunEvalCommand(const EvalRequest& req, std::FILE* out, std::FILE* err) {
 Status RunSweepCommand(const SweepRequest& req, std::FILE* out, std::FILE* err) {
   const auto wall0 = std::chrono::steady_clock::now();
   PP_RETURN_IF_ERROR(CheckCommon(req.out_dir, req.seeds, req.threads));
-  PP_ASSIGN_OR_RETURN(SweepPolicy kind, ParseSweepPolicy(req.policy));
+  auto kind_or = ParseSweepPolicy(req.policy);
+  if (!kind_or.ok()) return kind_or.status().WithPrefix("--policy");
+  const SweepPolicy kind = *kind_or;
   PP_ASSIGN_OR_RETURN(std::vector<int> targets, ParseTargets(req.targets.empty() ? DefaultTargets(kind) : req.targets));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(req.suite));
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));

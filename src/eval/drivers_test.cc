@@ -179,7 +179,7 @@ TEST_F(DriversTest, SweepThenEvalWithTheTunedHpa) {
   }
   sw.policy = "vpa";
   Captured bad = Capture(sw, RunSweepCommand);
-  EXPECT_EQ(bad.status.message(), "--policy 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad.status.message(), "--policy: 'vpa': unknown (known: hpa, kpa)");
 }
 
 }  // namespace

@@ -177,6 +177,9 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
                       if ((*policy)->PreferredControlIntervalSeconds() > 0) {
                         cfg.control_interval_s = (*policy)->PreferredControlIntervalSeconds();
                       }
+                      if ((*policy)->PreferredMetricsWindowSeconds() > 0) {
+                        cfg.sim.metrics_window_s = (*policy)->PreferredMetricsWindowSeconds();
+                      }
                       cfg.sim.pod_samples = (*policy)->NeedsPodSamples();
                       auto env = Env::Create(cfg);
                       if (!env.ok()) return env.status().WithPrefix(where);

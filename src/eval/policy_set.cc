@@ -59,16 +59,16 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
     e.label = spec;
     PP_ASSIGN_OR_RETURN(PolicyParams params, ParsePolicySpec(spec));
     if (params.name() == "tuned-hpa" || params.name() == "tuned-kpa") {
-      const std::string kind = params.name().substr(6);
+      const SweepPolicy kind = params.name() == "tuned-kpa" ? SweepPolicy::kKpa : SweepPolicy::kHpa;
       auto file = params.GetString("file", "");
       if (!file.ok()) return file.status().WithPrefix("policy '" + spec + "'");
       if (file->empty()) {
-        return InvalidArgumentError("policy '" + spec + "': " + params.name() + " needs file=PATH (tuned_" + kind + ".json)");
+        return InvalidArgumentError("policy '" + spec + "': " + params.name() + " needs file=PATH (tuned_" + SweepPolicyName(kind) + ".json)");
       }
       Status unused = params.CheckAllUsed();
       if (!unused.ok()) return unused.WithPrefix("policy '" + spec + "'");
       PP_ASSIGN_OR_RETURN(TunedFile tuned, ReadTunedFile(*file));
-      if (kind != SweepPolicyName(tuned.kind)) {
+      if (kind != tuned.kind) {
         return InvalidArgumentError("policy '" + spec + "': " + *file + " holds " + SweepPolicyName(tuned.kind) +
                                     " targets (use tuned-" + SweepPolicyName(tuned.kind) + ":file=...)");
       }

@@ -160,4 +160,10 @@ std::string TimeSeries::ToCsv() const {
   return out;
 }
 
+std::string FallbackWarning(const std::string& subject, long fallback, long decisions, const std::string& why) {
+  return "warning: " + subject + " decided by its fallback " + std::to_string(fallback) +
+         (decisions >= 0 ? " of " + std::to_string(decisions) : std::string()) + " times (" + why +
+         "): those decisions are not the policy's\n";
+}
+
 }  // namespace podpilot

@@ -58,4 +58,10 @@ PolicyContext MakePolicyContext(const Env& env);
 
 std::string SummaryToJson(const RunSummary& s, int indent = -1);
 
+// The one-line warning that `subject` (a policy, or "policy on scenario") decided by its
+// fallback `fallback` of `decisions` times (decisions < 0: not known, left out), the first time
+// because of `why`; ends in a newline. Shared by `podpilot simulate`, the scorecard table and
+// `podpilot report` so that all say it in the same words.
+std::string FallbackWarning(const std::string& subject, long fallback, long decisions, const std::string& why);
+
 }  // namespace podpilot

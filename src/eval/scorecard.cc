@@ -253,6 +253,7 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jr["replica_changes"] = s.replica_changes;
     jr["resource_changes"] = s.resource_changes;
     jr["oom_kills"] = s.oom_kills;
+    jr["decisions"] = s.steps;
     jr["fallback_decisions"] = s.fallback_decisions;
     jr["first_fallback"] = s.first_fallback.empty() ? Json(nullptr) : Json(s.first_fallback);
     jr["cpu_utilization"] = s.cpu_utilization;
@@ -382,20 +383,21 @@ std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, con
   }
   // A policy that fell back did not score itself: say so under the table, once per scenario and
   // policy, with the count and the first reason (run.h RunSummary::fallback_decisions).
-  std::map<std::pair<int, int>, std::pair<long, long>> fallbacks;  // (scenario, policy) -> (fallback, all)
-  std::map<std::pair<int, int>, std::string> first_why;
+  struct Fallbacks {
+    long fallback = 0, decisions = 0;
+    std::string first_why;
+  };
+  std::map<std::pair<int, int>, Fallbacks> fallbacks;  // by (scenario, policy)
   for (const auto& run : res.runs) {
-    auto& [fb, all] = fallbacks[{run.scenario, run.policy}];
-    fb += run.summary.fallback_decisions;
-    all += run.summary.steps;
-    auto& why = first_why[{run.scenario, run.policy}];
-    if (why.empty()) why = run.summary.first_fallback;
+    Fallbacks& f = fallbacks[{run.scenario, run.policy}];
+    f.fallback += run.summary.fallback_decisions;
+    f.decisions += run.summary.steps;
+    if (f.first_why.empty()) f.first_why = run.summary.first_fallback;
   }
-  for (const auto& [key, counts] : fallbacks) {
-    if (counts.first == 0) continue;
-    out += "warning: " + res.policies[key.second].label + " on " + res.scenarios[key.first]->name + " decided by its fallback " +
-           std::to_string(counts.first) + " of " + std::to_string(counts.second) + " times (" + first_why[key] +
-           "): those decisions are not the policy's\n";
+  for (const auto& [key, f] : fallbacks) {
+    if (f.fallback == 0) continue;
+    out += FallbackWarning(res.policies[key.second].label + " on " + res.scenarios[key.first]->name, f.fallback,
+                           f.decisions, f.first_why);
   }
   for (int s = 0; s < static_cast<int>(res.scenarios.size()); ++s) {
     int infeasible = 0;

@@ -162,6 +162,7 @@ TEST_F(ScorecardTest, FallbackDecisionsAreCountedAndWarnedAbout) {
       << table;
   const auto j = nlohmann::json::parse(ScorecardJson(suite_, res_, BuildScorecard(res_)));
   EXPECT_EQ(j["runs"][1]["fallback_decisions"], 100);
+  EXPECT_EQ(j["runs"][1]["decisions"], 100);
   EXPECT_EQ(j["runs"][1]["first_fallback"], "model is for 2 targets, the observation has 1");
   EXPECT_EQ(j["runs"][0]["fallback_decisions"], 0);
   EXPECT_TRUE(j["runs"][0]["first_fallback"].is_null());

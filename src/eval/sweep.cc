@@ -67,7 +67,7 @@ const char* SweepPolicyName(SweepPolicy kind) { return kind == SweepPolicy::kKpa
 StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name) {
   if (name == "hpa") return SweepPolicy::kHpa;
   if (name == "kpa") return SweepPolicy::kKpa;
-  return InvalidArgumentError("--policy '" + name + "': unknown (known: hpa, kpa)");
+  return InvalidArgumentError("'" + name + "': unknown (known: hpa, kpa)");
 }
 
 std::string SpecForTarget(SweepPolicy kind, int target) {
@@ -153,7 +153,7 @@ StatusOr<TunedFile> ReadTunedFile(const std::string& path) {
   if (j.contains("kind")) {  // absent in files written before the KPA sweep: those are HPA sweeps
     if (!j["kind"].is_string()) return InvalidArgumentError(path + ": kind: not a string");
     auto kind = ParseSweepPolicy(j["kind"].get<std::string>());
-    if (!kind.ok()) return InvalidArgumentError(path + ": kind '" + j["kind"].get<std::string>() + "': unknown (known: hpa, kpa)");
+    if (!kind.ok()) return kind.status().WithPrefix(path + ": kind");
     t.kind = *kind;
   }
   for (const auto& [name, s] : j["scenarios"].items()) {

@@ -65,7 +65,7 @@ TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
   EXPECT_EQ(*ParseSweepPolicy("kpa"), SweepPolicy::kKpa);
   auto bad = ParseSweepPolicy("vpa");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "--policy 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad.status().message(), "'vpa': unknown (known: hpa, kpa)");
   EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kHpa)), (std::vector<int>{30, 40, 50, 60, 70, 80, 90}));
   EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kKpa)),
             (std::vector<int>{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}));
@@ -121,7 +121,7 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
   testing::WriteText(dir + "/kind.json", R"({"kind": "vpa", "scenarios": {}})");
   auto bad_kind = ReadTunedFile(dir + "/kind.json");
   ASSERT_FALSE(bad_kind.ok());
-  EXPECT_EQ(bad_kind.status().message(), dir + "/kind.json: kind 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad_kind.status().message(), dir + "/kind.json: kind: 'vpa': unknown (known: hpa, kpa)");
 }
 
 // A KPA sweep's file resolves through tuned-kpa to "kpa:target=T"; each spec refuses the other

@@ -169,9 +169,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   };
   auto finish = [&](Status s) {
     out.status = std::move(s);
-    int conflicts = 0;
-    auto written = timed([&] { return status.Write(kube_, &conflicts); });
-    for (int i = 0; i < conflicts && metrics_ != nullptr; ++i) metrics_->WriteConflict("status");
+    auto written = timed([&] { return status.Write(kube_); });
+    if (!written.ok() && k8s::IsConflict(written.status()) && metrics_ != nullptr) metrics_->WriteConflict("status");
     if (!written.ok()) {
       LogWarn("status not written", {{"autoscaler", key}, {"error", written.status().ToString()}});
       if (out.status.ok()) out.status = written.status();

@@ -83,7 +83,7 @@ json StatusWithoutTimes(const json& status) {
   return s;
 }
 
-StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube, int* conflicts) const {
+StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube) const {
   if (StatusWithoutTimes(status_) == StatusWithoutTimes(old_status_) &&
       status_.value("lastScaleTime", json()) == old_status_.value("lastScaleTime", json())) {
     return false;
@@ -94,10 +94,7 @@ StatusOr<bool> StatusBuilder::Write(const k8s::KubeClient& kube, int* conflicts)
   const json& meta = object_["metadata"];
   auto r = k8s::ReplaceAutoscalerStatus(kube, meta.value("namespace", ""), meta.value("name", ""), meta.value("uid", ""),
                                         status_);
-  if (!r.ok()) {
-    if (conflicts != nullptr && k8s::IsConflict(r.status())) ++*conflicts;
-    return r.status();
-  }
+  if (!r.ok()) return r.status();
   return true;
 }
 

@@ -35,8 +35,8 @@ class StatusBuilder {
 
   // Replaces the status subresource (k8s::ReplaceAutoscalerStatus: last writer wins, the object's
   // uid as precondition) if it differs from the status read (ignoring times). Returns whether it
-  // wrote. `conflicts` (may be null) is incremented on a 409 answer.
-  StatusOr<bool> Write(const k8s::KubeClient& kube, int* conflicts = nullptr) const;
+  // wrote; an error is the API server's answer (k8s::IsConflict tells a 409).
+  StatusOr<bool> Write(const k8s::KubeClient& kube) const;
 
  private:
   nlohmann::json object_;

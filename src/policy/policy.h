@@ -39,6 +39,11 @@ class Policy {
   // The period at which this policy wants Decide() called, in seconds; 0 means "the caller's
   // control interval" (15 s by default, as the HPA's sync period). The Knative KPA asks for 2 s.
   virtual double PreferredControlIntervalSeconds() const { return 0.0; }
+  // The averaging window this policy wants for the per-target metrics (Observation::targets), in
+  // seconds; 0 means "the caller's" (metrics-server's 30 s by default). The Knative KPA asks for
+  // its own 2 s tick: Knative's autoscaler scrapes every pod's queue-proxy each second, so a 30 s
+  // average would reach its 6 s panic window some 15 s late.
+  virtual double PreferredMetricsWindowSeconds() const { return 0.0; }
   virtual void Reset(const PolicyContext& context) = 0;
   virtual Decision Decide(const Observation& observation) = 0;
 };

@@ -6,7 +6,9 @@
 //   * an overview: scenario x policy, cost as a ratio to the clairvoyant lower bound and SLO
 //     attainment (mean over seeds), attainment below the suite's requirement marked;
 //   * per scenario, the scorecard table (mean and 95 % interval over seeds of cost, ratio to the
-//     bound, SLO attainment, p95, scaling actions, OOM kills, pod-hours, CPU utilization), then for
+//     bound, SLO attainment, p95, scaling actions, OOM kills, pod-hours, CPU utilization), a
+//     warning for each policy that decided by its fallback (scorecard.json runs[].fallback_decisions;
+//     also listed under the overview), then for
 //     each workload x seed that has series (seed 0 by default): the load, total replicas per
 //     policy, replicas per service (one policy at a time, chosen in the page), p95 latency against
 //     the SLO, and the cost rate per policy; the clairvoyant lower bound's pods and cost rate

@@ -70,7 +70,16 @@ std::string Overview(const Json& m) {
     }
     h += "</tr>";
   }
-  return h + "</table>";
+  h += "</table>";
+  // A policy that fell back did not score itself: say so where its numbers are read.
+  std::string warnings;
+  for (const auto& s : m["scenarios"]) {
+    for (const auto& w : s["warnings"]) {
+      warnings += "<li>" + HtmlEscape(s["name"].get<std::string>()) + ": " + HtmlEscape(w.get<std::string>()) + "</li>";
+    }
+  }
+  if (!warnings.empty()) h += "<ul class=warnings>" + warnings + "</ul>";
+  return h;
 }
 
 std::string ScenarioSection(const Json& s, const Json& m) {
@@ -94,6 +103,7 @@ std::string ScenarioSection(const Json& s, const Json& m) {
          StatCell(r["pod_hours"], "%.1f") + StatCell(r["cpu_utilization"], "%.1f", 100) + "</tr>";
   }
   h += "</table>";
+  for (const auto& w : s["warnings"]) h += "<p class=\"warning bad\">" + HtmlEscape(w.get<std::string>()) + "</p>";
   for (const auto& run : s["runs"]) {
     const std::string id = run["id"].get<std::string>();
     h += "<h3>" + HtmlEscape(run["workload"].get<std::string>()) + ", seed " +
@@ -199,7 +209,7 @@ table { border-collapse: collapse; margin: .5em 0 1em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .ci, .att { color: #777; font-size: 90%; }
-.bad { background: #fde0e0; } .good { background: #e4f5e4; } .na { color: #999; }
+.bad { background: #fde0e0; } ul.warnings li { background: #fde0e0; } .good { background: #e4f5e4; } .na { color: #999; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 12px; }
 .chart select { margin: 0 0 4px 0; }
 section.scenario { border-top: 2px solid #ddd; margin-top: 2em; }

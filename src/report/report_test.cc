@@ -151,6 +151,47 @@ TEST_F(ReportTest, VerticalBoundColumnOnlyWhenComputed) {
   EXPECT_NE(html->find("<td>2.750"), std::string::npos);
 }
 
+TEST_F(ReportTest, FallbackDecisionsAreWarnedAboutInTheOverviewAndTheScenario) {
+  // Files written before fallbacks were counted have no such fields: no warning.
+  auto html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  EXPECT_EQ(html->find("decided by its fallback"), std::string::npos);
+  for (auto& r : sc_["runs"]) {
+    r["decisions"] = 240;
+    r["fallback_decisions"] = 0;
+    r["first_fallback"] = nullptr;
+  }
+  sc_["runs"][2]["fallback_decisions"] = 240;  // <static>, seed 0 (with series)
+  sc_["runs"][2]["first_fallback"] = "model was trained at 15 s control intervals, this run decides every 30 s";
+  sc_["runs"][3]["fallback_decisions"] = 10;   // seed 1 (without series) counts too
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  const std::string line =
+      "warning: &lt;static&gt; decided by its fallback 250 of 480 times (model was trained at 15 s control "
+      "intervals, this run decides every 30 s): those decisions are not the policy&#39;s";
+  const size_t overview = html->find("<li>web: " + line + "</li>");
+  const size_t section = html->find("<p class=\"warning bad\">" + line + "</p>");
+  EXPECT_NE(overview, std::string::npos) << html->substr(0, 4000);
+  EXPECT_NE(section, std::string::npos);
+  EXPECT_LT(overview, html->find("<section"));
+  EXPECT_GT(section, html->find("<section"));
+  EXPECT_EQ(html->find("hpa:cpu=50 decided by its fallback"), std::string::npos);
+
+  // A run without its decision count: the count of fallbacks alone.
+  sc_["runs"][3].erase("decisions");
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  EXPECT_NE(html->find("decided by its fallback 250 times ("), std::string::npos);
+
+  sc_["runs"][2]["fallback_decisions"] = "many";
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_FALSE(html.ok());
+  EXPECT_EQ(html.status().message(), dir_ + "/scorecard.json: runs[2].fallback_decisions: has the wrong type (string)");
+}
+
 TEST_F(ReportTest, WritesAtomicallyToTheDefaultPath) {
   auto path = WriteReport(dir_, "", ReportOptions{});
   ASSERT_TRUE(path.ok()) << path.status().message();

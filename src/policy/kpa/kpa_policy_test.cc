@@ -47,6 +47,7 @@ struct World {
 TEST(KpaPolicy, AsksForATwoSecondControlInterval) {
   auto p = Make("kpa");
   EXPECT_EQ(p->PreferredControlIntervalSeconds(), 2.0);
+  EXPECT_EQ(p->PreferredMetricsWindowSeconds(), 2.0) << "one tick: Knative scrapes every second";
   EXPECT_EQ(p->Name(), "kpa:metric=concurrency,target=100");
   EXPECT_FALSE(p->NeedsPodSamples());
 }
