@@ -36,7 +36,7 @@ void RegisterSweep(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--targets", o->request.targets,
                   "Targets to try, e.g. 30,40,50 or 30,40,...,90: CPU utilization percent (hpa, default 30,40,...,90) "
-                  "or requests in flight per pod (kpa, default 1,2,3,4,5,6,8,10,15,20,30,50,100)");
+                  "or requests in flight per pod (kpa, default 0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100)");
   sub->add_option("--seeds", o->request.seeds, "Seeds per train workload")->capture_default_str();
   sub->add_option("--out", o->request.out_dir, "Directory for tuned_hpa.json / tuned_kpa.json")->required();
   sub->add_option("--threads", o->request.threads, "Worker threads (0 = all cores)")->capture_default_str();

@@ -73,7 +73,8 @@ Status RunSweepCommand(const SweepRequest& req, std::FILE* out, std::FILE* err) 
   auto kind_or = ParseSweepPolicy(req.policy);
   if (!kind_or.ok()) return kind_or.status().WithPrefix("--policy");
   const SweepPolicy kind = *kind_or;
-  PP_ASSIGN_OR_RETURN(std::vector<int> targets, ParseTargets(req.targets.empty() ? DefaultTargets(kind) : req.targets));
+  PP_ASSIGN_OR_RETURN(std::vector<double> targets,
+                      ParseTargets(kind, req.targets.empty() ? DefaultTargets(kind) : req.targets));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(req.suite));
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));
   PP_RETURN_IF_ERROR(EnsureDirectory(req.out_dir));

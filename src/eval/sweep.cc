@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -22,6 +23,9 @@ Json StatJson(const SampleSummary& s) {
   j["ci95_high"] = s.has_interval() ? Json(s.high()) : Json(nullptr);
   return j;
 }
+
+// A whole target as an integer (HPA files read as they always did), a fractional one as a number.
+Json TargetJson(double v) { return v == std::floor(v) ? Json(static_cast<int64_t>(v)) : Json(v); }
 
 std::string Fixed(double v, int digits) {
   char buf[64];
@@ -70,41 +74,67 @@ StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name) {
   return InvalidArgumentError("'" + name + "': unknown (known: hpa, kpa)");
 }
 
-std::string SpecForTarget(SweepPolicy kind, int target) {
-  return (kind == SweepPolicy::kKpa ? "kpa:target=" : "hpa:cpu=") + std::to_string(target);
+std::string FormatTarget(double target) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", target);
+  return buf;
+}
+
+std::string SpecForTarget(SweepPolicy kind, double target) {
+  return (kind == SweepPolicy::kKpa ? "kpa:target=" : "hpa:cpu=") + FormatTarget(target);
 }
 
 std::string DefaultTargets(SweepPolicy kind) {
-  return kind == SweepPolicy::kKpa ? "1,2,3,4,5,6,8,10,15,20,30,50,100" : "30,40,...,90";
+  return kind == SweepPolicy::kKpa ? "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100" : "30,40,...,90";
 }
 
-StatusOr<std::vector<int>> ParseTargets(const std::string& text) {
+namespace {
+
+// The HPA's CPU target is a whole percent; Knative's concurrency target any number >= 0.01.
+bool IsTarget(SweepPolicy kind, double v) {
+  if (kind == SweepPolicy::kHpa) return v >= 1 && v <= 1000 && v == std::floor(v);
+  return v >= 0.01 && v <= 1000;
+}
+
+std::string TargetRange(SweepPolicy kind) {
+  return kind == SweepPolicy::kHpa ? "an integer target in [1, 1000]" : "a number target in [0.01, 1000]";
+}
+
+}  // namespace
+
+StatusOr<std::vector<double>> ParseTargets(SweepPolicy kind, const std::string& text) {
   std::vector<std::string> items = SplitList(text, ',');
-  std::vector<int> out;
+  std::vector<double> out;
   auto bad = [&](const std::string& why) { return InvalidArgumentError("--targets '" + text + "': " + why); };
+  auto parse = [&](const std::string& item) -> std::optional<double> {
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || !IsTarget(kind, v)) return std::nullopt;
+    return v;
+  };
+  // Six decimals are finer than any target means; rounding keeps 0.1 + 0.2 printing as 0.3.
+  auto tidy = [](double v) { return std::round(v * 1e6) / 1e6; };
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i] == "...") {
       // a, b, ..., z: continue the step b - a up to z.
       if (out.size() < 2 || i + 1 >= items.size() || items[i + 1] == "...") {
         return bad("'...' needs two targets before it and one after (e.g. 30,40,...,90)");
       }
-      const int step = out.back() - out[out.size() - 2];
-      char* end = nullptr;
-      const long last = std::strtol(items[i + 1].c_str(), &end, 10);
-      if (*end != '\0' || step <= 0 || last <= out.back() || (last - out.back()) % step != 0) {
-        return bad("'" + items[i + 1] + "' is not reachable from " + std::to_string(out.back()) + " in steps of " +
-                   std::to_string(step));
+      const double step = out.back() - out[out.size() - 2];
+      const auto last = parse(items[i + 1]);
+      const double steps = last ? (*last - out.back()) / step : 0;
+      if (!last || step <= 0 || steps < 1 || std::fabs(steps - std::round(steps)) > 1e-6) {
+        return bad("'" + items[i + 1] + "' is not reachable from " + FormatTarget(out.back()) + " in steps of " +
+                   FormatTarget(step));
       }
-      for (long v = out.back() + step; v < last; v += step) out.push_back(static_cast<int>(v));
+      const double from = out.back();
+      for (long k = 1; k < std::lround(steps); ++k) out.push_back(tidy(from + k * step));
       continue;
     }
-    char* end = nullptr;
-    const long v = std::strtol(items[i].c_str(), &end, 10);
-    if (items[i].empty() || *end != '\0' || v < 1 || v > 1000) {
-      return bad("'" + items[i] + "' is not an integer target in [1, 1000]");
-    }
-    if (!out.empty() && v <= out.back()) return bad("targets must be strictly increasing");
-    out.push_back(static_cast<int>(v));
+    const auto v = parse(items[i]);
+    if (!v) return bad("'" + items[i] + "' is not " + TargetRange(kind));
+    if (!out.empty() && *v <= out.back()) return bad("targets must be strictly increasing");
+    out.push_back(*v);
   }
   if (out.empty()) return bad("no targets");
   return out;
@@ -117,18 +147,19 @@ std::string TunedFileToJson(const TunedFile& t) {
   j["kind"] = SweepPolicyName(t.kind);
   j["seeds"] = t.seeds;
   j["required_attainment"] = t.required_attainment;
-  j["targets"] = t.targets;
+  j["targets"] = Json::array();
+  for (double v : t.targets) j["targets"].push_back(TargetJson(v));
   Json scenarios = Json::object();
   for (const auto& [name, s] : t.scenarios) {
     Json js;
-    js["target"] = s.choice.target;
+    js["target"] = TargetJson(s.choice.target);
     js["policy"] = SpecForTarget(t.kind, s.choice.target);
     js["met"] = s.choice.met;
     js["note"] = s.choice.note;
     js["fingerprint"] = s.fingerprint;
     Json table = Json::array();
     for (const auto& p : s.table) {
-      table.push_back({{"target", p.target},
+      table.push_back({{"target", TargetJson(p.target)},
                        {"cost", StatJson(p.cost)},
                        {"slo_attainment", StatJson(p.slo_attainment)},
                        {"p95_ms", StatJson(p.p95_ms)},
@@ -158,12 +189,13 @@ StatusOr<TunedFile> ReadTunedFile(const std::string& path) {
   }
   for (const auto& [name, s] : j["scenarios"].items()) {
     const std::string where = path + ": scenarios." + name;
-    if (!s.is_object() || !s.contains("target") || !s["target"].is_number_integer()) {
-      return InvalidArgumentError(where + ".target: missing or not an integer");
+    if (!s.is_object() || !s.contains("target") || !s["target"].is_number()) {
+      return InvalidArgumentError(where + ".target: missing or not a number");
     }
-    const int target = s["target"].get<int>();
-    if (target < 1 || target > 1000) {
-      return InvalidArgumentError(where + ".target: " + std::to_string(target) + " outside [1, 1000]");
+    const double target = s["target"].get<double>();
+    if (!IsTarget(t.kind, target)) {
+      return InvalidArgumentError(where + ".target: " + FormatTarget(target) + " is not " + TargetRange(t.kind) +
+                                  " (" + SweepPolicyName(t.kind) + ")");
     }
     if (!s.contains("fingerprint") || !s["fingerprint"].is_string()) {
       return InvalidArgumentError(where + ".fingerprint: missing or not a string");
@@ -182,7 +214,7 @@ StatusOr<TunedFile> RunSweep(const Suite& suite, const std::vector<const Scenari
                              const SweepOptions& options) {
   if (options.targets.empty()) return InvalidArgumentError("sweep: no targets");
   std::vector<std::string> specs;
-  for (int t : options.targets) specs.push_back(SpecForTarget(options.kind, t));
+  for (double t : options.targets) specs.push_back(SpecForTarget(options.kind, t));
   PP_ASSIGN_OR_RETURN(std::vector<PolicyEntry> policies, ResolvePolicies(specs, scenarios));
   EvalOptions eo;
   eo.split = Split::kTrain;  // tuning never sees the evaluation workloads
@@ -234,7 +266,7 @@ std::string FormatSweepTable(const TunedFile& tuned, const std::vector<const Sce
     };
     std::vector<std::vector<std::string>> cells = {{"", "target", "cost $", "SLO attainment", "p95 ms", "actions"}};
     for (const auto& p : it->second.table) {
-      cells.push_back({p.target == it->second.choice.target ? "*" : "", std::to_string(p.target), pm(p.cost, 3),
+      cells.push_back({p.target == it->second.choice.target ? "*" : "", FormatTarget(p.target), pm(p.cost, 3),
                        pm(p.slo_attainment, 4), pm(p.p95_ms, 0), pm(p.scaling_actions, 0)});
     }
     out += FormatColumns(cells, "  ");

@@ -43,19 +43,23 @@ enum class SweepPolicy { kHpa, kKpa };
 const char* SweepPolicyName(SweepPolicy kind);                 // "hpa" / "kpa"
 // "hpa" / "kpa"; InvalidArgument naming the value and the known kinds otherwise.
 StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name);
-// The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=10".
-std::string SpecForTarget(SweepPolicy kind, int target);
+// The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=0.5" (shortest form, %g).
+std::string SpecForTarget(SweepPolicy kind, double target);
+// "60", "0.5": a target as the specs and tables print it.
+std::string FormatTarget(double target);
 // The targets a sweep of `kind` tries when none are given: "30,40,...,90" (hpa) and
-// "1,2,3,4,5,6,8,10,15,20,30,50,100" (kpa: from one request in flight per pod to Knative's default).
+// "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100" (kpa: Knative's default is 100, but a pod of Online
+// Boutique or TeaStore at its CPU request serves well under one request at a time, so the useful
+// targets are fractional; Knative accepts any target of at least 0.01).
 std::string DefaultTargets(SweepPolicy kind);
 
 struct SweepPoint {
-  int target = 0;  // the kind's target: CPU utilization percent (hpa), concurrency per pod (kpa)
+  double target = 0;  // the kind's target: CPU utilization percent (hpa), concurrency per pod (kpa)
   SampleSummary cost, slo_attainment, p95_ms, scaling_actions;
 };
 
 struct TunedChoice {
-  int target = 0;
+  double target = 0;
   bool met = false;   // whether the chosen target reaches the required attainment
   std::string note;   // one line for reports
 };
@@ -64,9 +68,9 @@ struct TunedChoice {
 // target. `points` must be non-empty.
 TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double required_attainment);
 
-// "30,40,50" or with an arithmetic ellipsis "30,40,...,90" (= 30,40,50,60,70,80,90). Integers in
-// [1, 1000], strictly increasing.
-StatusOr<std::vector<int>> ParseTargets(const std::string& text);
+// "30,40,50" or with an arithmetic ellipsis "30,40,...,90" (= 30,40,50,60,70,80,90), strictly
+// increasing: for hpa integers in [1, 1000] (percent), for kpa numbers in [0.01, 1000].
+StatusOr<std::vector<double>> ParseTargets(SweepPolicy kind, const std::string& text);
 
 struct TunedScenario {
   TunedChoice choice;
@@ -79,7 +83,7 @@ struct TunedFile {
   std::string suite;              // suite name
   double required_attainment = 0.99;
   int seeds = 0;
-  std::vector<int> targets;
+  std::vector<double> targets;
   std::map<std::string, TunedScenario> scenarios;
 };
 
@@ -89,7 +93,7 @@ StatusOr<TunedFile> ReadTunedFile(const std::string& path);
 
 struct SweepOptions {
   SweepPolicy kind = SweepPolicy::kHpa;
-  std::vector<int> targets = {30, 40, 50, 60, 70, 80, 90};
+  std::vector<double> targets = {30, 40, 50, 60, 70, 80, 90};
   int seeds = 3;
   int threads = 0;                          // 0 = hardware concurrency
   std::function<void(int, int)> progress;   // as EvalOptions::progress

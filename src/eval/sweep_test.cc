@@ -11,7 +11,7 @@
 namespace podpilot {
 namespace {
 
-SweepPoint Point(int target, double cost, double attainment) {
+SweepPoint Point(double target, double cost, double attainment) {
   SweepPoint p;
   p.target = target;
   p.cost.n = p.slo_attainment.n = 3;
@@ -50,14 +50,24 @@ TEST(SweepTest, TiesGoToHigherAttainmentThenHigherTarget) {
 }
 
 TEST(SweepTest, ParseTargetsExpandsTheEllipsisAndRefusesNonsense) {
-  EXPECT_EQ(*ParseTargets("30,40,...,90"), (std::vector<int>{30, 40, 50, 60, 70, 80, 90}));
-  EXPECT_EQ(*ParseTargets("50, 70"), (std::vector<int>{50, 70}));
-  EXPECT_EQ(*ParseTargets("10,15,...,25,60"), (std::vector<int>{10, 15, 20, 25, 60}));
-  for (const char* bad : {"", "abc", "0", "40,30", "30,...,90", "30,40,...", "30,40,...,95", "50,50"}) {
-    EXPECT_FALSE(ParseTargets(bad).ok()) << bad;
+  const auto hpa = SweepPolicy::kHpa, kpa = SweepPolicy::kKpa;
+  EXPECT_EQ(*ParseTargets(hpa, "30,40,...,90"), (std::vector<double>{30, 40, 50, 60, 70, 80, 90}));
+  EXPECT_EQ(*ParseTargets(hpa, "50, 70"), (std::vector<double>{50, 70}));
+  EXPECT_EQ(*ParseTargets(hpa, "10,15,...,25,60"), (std::vector<double>{10, 15, 20, 25, 60}));
+  for (const char* bad : {"", "abc", "0", "40,30", "30,...,90", "30,40,...", "30,40,...,95", "50,50", "50.5", "1e4"}) {
+    EXPECT_FALSE(ParseTargets(hpa, bad).ok()) << bad;
   }
+  EXPECT_EQ(ParseTargets(hpa, "0.5").status().message(), "--targets '0.5': '0.5' is not an integer target in [1, 1000]");
+  // Knative's concurrency target is any number from 0.01 on; an ellipsis of fractions lands exactly.
+  EXPECT_EQ(*ParseTargets(kpa, "0.1,0.2,...,0.6,1"), (std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1}));
+  EXPECT_EQ(*ParseTargets(kpa, "0.01,100"), (std::vector<double>{0.01, 100}));
+  for (const char* bad : {"0", "0.005", "-1", "1001", "0.5,0.4", "0.1,0.2,...,0.65", "nan"}) {
+    EXPECT_FALSE(ParseTargets(kpa, bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseTargets(kpa, "0").status().message(), "--targets '0': '0' is not a number target in [0.01, 1000]");
   EXPECT_EQ(SpecForTarget(SweepPolicy::kHpa, 60), "hpa:cpu=60");
   EXPECT_EQ(SpecForTarget(SweepPolicy::kKpa, 10), "kpa:target=10");
+  EXPECT_EQ(SpecForTarget(SweepPolicy::kKpa, 0.3), "kpa:target=0.3");
 }
 
 TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
@@ -66,9 +76,10 @@ TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
   auto bad = ParseSweepPolicy("vpa");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "'vpa': unknown (known: hpa, kpa)");
-  EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kHpa)), (std::vector<int>{30, 40, 50, 60, 70, 80, 90}));
-  EXPECT_EQ(*ParseTargets(DefaultTargets(SweepPolicy::kKpa)),
-            (std::vector<int>{1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100}));
+  EXPECT_EQ(*ParseTargets(SweepPolicy::kHpa, DefaultTargets(SweepPolicy::kHpa)),
+            (std::vector<double>{30, 40, 50, 60, 70, 80, 90}));
+  EXPECT_EQ(*ParseTargets(SweepPolicy::kKpa, DefaultTargets(SweepPolicy::kKpa)),
+            (std::vector<double>{0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 30, 100}));
 }
 
 TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
@@ -160,6 +171,19 @@ TEST(SweepTest, TunedKpaFileResolvesAndKindsAreNotMixedUp) {
   auto old_as_kpa = ResolvePolicies({"tuned-kpa:file=" + old_path}, scenarios);
   ASSERT_FALSE(old_as_kpa.ok());
   EXPECT_NE(old_as_kpa.status().message().find("holds hpa targets"), std::string::npos) << old_as_kpa.status().message();
+  // Fractional concurrency targets round-trip; whole ones are written as integers.
+  t.scenarios["gg-spike"].choice.target = 0.5;
+  j = nlohmann::json::parse(TunedFileToJson(t));
+  EXPECT_TRUE(j["scenarios"]["gg-step"]["target"].is_number_integer());
+  EXPECT_EQ(j["scenarios"]["gg-spike"]["target"], 0.5);
+  EXPECT_EQ(j["scenarios"]["gg-spike"]["policy"], "kpa:target=0.5");
+  ASSERT_TRUE(WriteFileAtomically(kpa_path, TunedFileToJson(t)).ok());
+  EXPECT_EQ((*ResolvePolicies({"tuned-kpa:file=" + kpa_path}, scenarios))[0].SpecFor("gg-spike"), "kpa:target=0.5");
+  j.erase("kind");  // read as an HPA sweep: 0.5 is no CPU percent
+  const std::string frac_path = testing::WriteText(dir + "/frac.json", j.dump());
+  EXPECT_EQ(ReadTunedFile(frac_path).status().message(),
+            frac_path + ": scenarios.gg-spike.target: 0.5 is not an integer target in [1, 1000] (hpa)");
+
   auto no_file = ResolvePolicies({"tuned-kpa"}, scenarios);
   ASSERT_FALSE(no_file.ok());
   EXPECT_NE(no_file.status().message().find("tuned-kpa needs file=PATH (tuned_kpa.json)"), std::string::npos)
