@@ -175,8 +175,7 @@ void RunServe(const ServeOptions& o) {
   cfg.control_interval_s =
       OrThrow(ParseDuration(o.control_interval), "--control-interval '" + o.control_interval + "'");
   std::unique_ptr<Policy> policy = OrThrow(MakePolicy(o.policy), "--policy");
-  if (policy->PreferredControlIntervalSeconds() > 0) cfg.control_interval_s = policy->PreferredControlIntervalSeconds();
-  cfg.sim.pod_samples = policy->NeedsPodSamples();
+  ApplyPolicyPreferences(*policy, &cfg);
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg), "configuration");
   policy->Reset(MakePolicyContext(*env));
 

@@ -38,13 +38,8 @@ void RunSimulate(const SimulateOptions& o) {
   cfg.duration_s = OrThrow(ParseDuration(o.duration));
   cfg.control_interval_s = OrThrow(ParseDuration(o.control_interval));
   std::unique_ptr<Policy> policy = OrThrow(MakePolicy(o.policy));
-  if (policy->PreferredControlIntervalSeconds() > 0) cfg.control_interval_s = policy->PreferredControlIntervalSeconds();
-  if (!o.metrics_window.empty()) {
-    cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
-  } else if (policy->PreferredMetricsWindowSeconds() > 0) {
-    cfg.sim.metrics_window_s = policy->PreferredMetricsWindowSeconds();
-  }
-  cfg.sim.pod_samples = policy->NeedsPodSamples();
+  ApplyPolicyPreferences(*policy, &cfg);
+  if (!o.metrics_window.empty()) cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg));
   if (!o.out.empty()) {
     Status st = EnsureDirectory(o.out);
@@ -97,7 +92,8 @@ void RegisterSimulate(CLI::App& app) {
   sub->add_option("--seed", opts->seed, "Random seed (same seed, same result)")->capture_default_str();
   sub->add_option("--out", opts->out, "Directory for timeseries.csv and summary.json");
   sub->add_flag("--json", opts->json, "Print one JSON object instead of the text summary");
-  sub->add_option("--control-interval", opts->control_interval, "Policy period")->capture_default_str();
+  sub->add_option("--control-interval", opts->control_interval,
+                  "Policy period (a policy with its own, e.g. kpa's 2s, keeps it)")->capture_default_str();
   sub->add_option("--metrics-window", opts->metrics_window,
                   "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
   sub->callback([opts] { RunSimulate(*opts); });

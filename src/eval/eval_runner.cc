@@ -174,13 +174,7 @@ StatusOr<EvalResults> RunEvaluation(const std::vector<const Scenario*>& scenario
                       auto policy = MakePolicy(r.policy_spec);
                       if (!policy.ok()) return policy.status().WithPrefix(where);
                       EnvConfig cfg = ScenarioEnvConfig(sc, w);
-                      if ((*policy)->PreferredControlIntervalSeconds() > 0) {
-                        cfg.control_interval_s = (*policy)->PreferredControlIntervalSeconds();
-                      }
-                      if ((*policy)->PreferredMetricsWindowSeconds() > 0) {
-                        cfg.sim.metrics_window_s = (*policy)->PreferredMetricsWindowSeconds();
-                      }
-                      cfg.sim.pod_samples = (*policy)->NeedsPodSamples();
+                      ApplyPolicyPreferences(**policy, &cfg);
                       auto env = Env::Create(cfg);
                       if (!env.ok()) return env.status().WithPrefix(where);
                       TimeSeries series;

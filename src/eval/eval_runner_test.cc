@@ -6,6 +6,8 @@
 #include <numeric>
 
 #include "eval/eval_test_util.h"
+#include "eval/policy_registry.h"
+#include "eval/run.h"
 #include "eval/scorecard.h"
 
 namespace podpilot {
@@ -37,6 +39,24 @@ class EvalRunnerTest : public ::testing::Test {
   Suite suite_;
   std::vector<const Scenario*> scenarios_;
 };
+
+// eval, simulate and serve configure every run through ApplyPolicyPreferences.
+TEST(ApplyPolicyPreferencesTest, TheKpaGetsItsTickAsControlIntervalAndMetricsWindow) {
+  EnvConfig kpa_cfg;
+  kpa_cfg.control_interval_s = 15;
+  kpa_cfg.sim.metrics_window_s = 30;
+  ApplyPolicyPreferences(**MakePolicy("kpa:target=0.5"), &kpa_cfg);
+  EXPECT_EQ(kpa_cfg.control_interval_s, 2);
+  EXPECT_EQ(kpa_cfg.sim.metrics_window_s, 2) << "Knative scrapes every second, not metrics-server's 30 s";
+  EXPECT_FALSE(kpa_cfg.sim.pod_samples);
+  EnvConfig hpa_cfg;
+  hpa_cfg.control_interval_s = 30;
+  hpa_cfg.sim.metrics_window_s = 30;
+  ApplyPolicyPreferences(**MakePolicy("hpa:cpu=50,sync_period=20s"), &hpa_cfg);
+  EXPECT_EQ(hpa_cfg.control_interval_s, 20);
+  EXPECT_EQ(hpa_cfg.sim.metrics_window_s, 30) << "the HPA reads metrics-server's window";
+  EXPECT_TRUE(hpa_cfg.sim.pod_samples) << "its replica calculator reads pods";
+}
 
 TEST_F(EvalRunnerTest, ResultsDoNotDependOnTheThreadCount) {
   EvalOptions one;

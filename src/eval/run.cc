@@ -6,6 +6,12 @@
 
 namespace podpilot {
 
+void ApplyPolicyPreferences(const Policy& policy, EnvConfig* config) {
+  if (policy.PreferredControlIntervalSeconds() > 0) config->control_interval_s = policy.PreferredControlIntervalSeconds();
+  if (policy.PreferredMetricsWindowSeconds() > 0) config->sim.metrics_window_s = policy.PreferredMetricsWindowSeconds();
+  config->sim.pod_samples = policy.NeedsPodSamples();
+}
+
 PolicyContext MakePolicyContext(const Env& env) {
   PolicyContext ctx;
   const Simulator& sim = env.simulator();
@@ -164,6 +170,16 @@ std::string FallbackWarning(const std::string& subject, long fallback, long deci
   return "warning: " + subject + " decided by its fallback " + std::to_string(fallback) +
          (decisions >= 0 ? " of " + std::to_string(decisions) : std::string()) + " times (" + why +
          "): those decisions are not the policy's\n";
+}
+
+void FallbackTally::Add(long run_fallback, long run_decisions, const std::string& why) {
+  fallback += run_fallback;
+  if (run_decisions < 0) {
+    decisions = -1;
+  } else if (decisions >= 0) {
+    decisions += run_decisions;
+  }
+  if (first_why.empty()) first_why = why;
 }
 
 }  // namespace podpilot

@@ -53,6 +53,12 @@ struct TimeSeries {
 // `series` (optional) receives one row per control interval.
 RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* series);
 
+// Gives `policy` the environment it asks for: its control interval
+// (Policy::PreferredControlIntervalSeconds), its metrics window (PreferredMetricsWindowSeconds)
+// and pod samples when it reads them. Preferences of 0 leave `config` as it is. Used by eval,
+// simulate and serve, so that a policy runs alike in all three.
+void ApplyPolicyPreferences(const Policy& policy, EnvConfig* config);
+
 // Builds the PolicyContext a policy gets for this environment.
 PolicyContext MakePolicyContext(const Env& env);
 
@@ -63,5 +69,18 @@ std::string SummaryToJson(const RunSummary& s, int indent = -1);
 // because of `why`; ends in a newline. Shared by `podpilot simulate`, the scorecard table and
 // `podpilot report` so that all say it in the same words.
 std::string FallbackWarning(const std::string& subject, long fallback, long decisions, const std::string& why);
+
+// Fallback decisions summed over several runs (one policy on one scenario, over seeds and
+// workloads), for the scorecard table and the report.
+struct FallbackTally {
+  long fallback = 0;
+  long decisions = 0;      // < 0 once a run did not record its count (older scorecard files)
+  std::string first_why;   // the first non-empty reason added
+  // Adds one run: `run_decisions` < 0 means not recorded.
+  void Add(long run_fallback, long run_decisions, const std::string& why);
+  std::string Warning(const std::string& subject) const {
+    return FallbackWarning(subject, fallback, decisions, first_why);
+  }
+};
 
 }  // namespace podpilot

@@ -383,21 +383,13 @@ std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, con
   }
   // A policy that fell back did not score itself: say so under the table, once per scenario and
   // policy, with the count and the first reason (run.h RunSummary::fallback_decisions).
-  struct Fallbacks {
-    long fallback = 0, decisions = 0;
-    std::string first_why;
-  };
-  std::map<std::pair<int, int>, Fallbacks> fallbacks;  // by (scenario, policy)
+  std::map<std::pair<int, int>, FallbackTally> fallbacks;  // by (scenario, policy)
   for (const auto& run : res.runs) {
-    Fallbacks& f = fallbacks[{run.scenario, run.policy}];
-    f.fallback += run.summary.fallback_decisions;
-    f.decisions += run.summary.steps;
-    if (f.first_why.empty()) f.first_why = run.summary.first_fallback;
+    fallbacks[{run.scenario, run.policy}].Add(run.summary.fallback_decisions, run.summary.steps,
+                                              run.summary.first_fallback);
   }
   for (const auto& [key, f] : fallbacks) {
-    if (f.fallback == 0) continue;
-    out += FallbackWarning(res.policies[key.second].label + " on " + res.scenarios[key.first]->name, f.fallback,
-                           f.decisions, f.first_why);
+    if (f.fallback > 0) out += f.Warning(res.policies[key.second].label + " on " + res.scenarios[key.first]->name);
   }
   for (int s = 0; s < static_cast<int>(res.scenarios.size()); ++s) {
     int infeasible = 0;

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -25,7 +24,10 @@ Json StatJson(const SampleSummary& s) {
 }
 
 // A whole target as an integer (HPA files read as they always did), a fractional one as a number.
-Json TargetJson(double v) { return v == std::floor(v) ? Json(static_cast<int64_t>(v)) : Json(v); }
+// Targets are in [0.01, 1000] (IsTarget), so the integer conversion is exact.
+Json TargetJson(double v) {
+  return std::isfinite(v) && std::fabs(v) < 1e15 && v == std::floor(v) ? Json(static_cast<int64_t>(v)) : Json(v);
+}
 
 std::string Fixed(double v, int digits) {
   char buf[64];
@@ -90,14 +92,24 @@ std::string DefaultTargets(SweepPolicy kind) {
 
 namespace {
 
-// The HPA's CPU target is a whole percent; Knative's concurrency target any number >= 0.01.
+constexpr size_t kMaxTargets = 1000;  // a sweep runs every one on every train workload x seed
+
+// Whether `v` has at most `decimals` decimal places (up to binary rounding).
+bool HasDecimals(double v, int decimals) {
+  const double scaled = v * std::pow(10.0, decimals);
+  return std::fabs(scaled - std::round(scaled)) < 1e-6;
+}
+
+// The HPA's CPU target is a whole percent; Knative's concurrency target any number >= 0.01, here
+// to hundredths (so that "%g" prints every target exactly and no two print alike).
 bool IsTarget(SweepPolicy kind, double v) {
-  if (kind == SweepPolicy::kHpa) return v >= 1 && v <= 1000 && v == std::floor(v);
-  return v >= 0.01 && v <= 1000;
+  if (!(v >= (kind == SweepPolicy::kHpa ? 1 : 0.01) && v <= 1000)) return false;
+  return HasDecimals(v, kind == SweepPolicy::kHpa ? 0 : 2);
 }
 
 std::string TargetRange(SweepPolicy kind) {
-  return kind == SweepPolicy::kHpa ? "an integer target in [1, 1000]" : "a number target in [0.01, 1000]";
+  return kind == SweepPolicy::kHpa ? "an integer target in [1, 1000]"
+                                   : "a number target in [0.01, 1000] with at most two decimals";
 }
 
 }  // namespace
@@ -106,35 +118,38 @@ StatusOr<std::vector<double>> ParseTargets(SweepPolicy kind, const std::string& 
   std::vector<std::string> items = SplitList(text, ',');
   std::vector<double> out;
   auto bad = [&](const std::string& why) { return InvalidArgumentError("--targets '" + text + "': " + why); };
-  auto parse = [&](const std::string& item) -> std::optional<double> {
+  // Hundredths, exactly as printed: 0.1 + 0.2 is kept as 0.3.
+  auto tidy = [](double v) { return std::round(v * 100) / 100; };
+  auto parse = [&](const std::string& item) -> StatusOr<double> {
     char* end = nullptr;
     const double v = std::strtod(item.c_str(), &end);
-    if (item.empty() || *end != '\0' || !IsTarget(kind, v)) return std::nullopt;
-    return v;
+    if (item.empty() || *end != '\0' || !IsTarget(kind, v)) return bad("'" + item + "' is not " + TargetRange(kind));
+    return tidy(v);
   };
-  // Six decimals are finer than any target means; rounding keeps 0.1 + 0.2 printing as 0.3.
-  auto tidy = [](double v) { return std::round(v * 1e6) / 1e6; };
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i] == "...") {
       // a, b, ..., z: continue the step b - a up to z.
       if (out.size() < 2 || i + 1 >= items.size() || items[i + 1] == "...") {
         return bad("'...' needs two targets before it and one after (e.g. 30,40,...,90)");
       }
-      const double step = out.back() - out[out.size() - 2];
-      const auto last = parse(items[i + 1]);
-      const double steps = last ? (*last - out.back()) / step : 0;
-      if (!last || step <= 0 || steps < 1 || std::fabs(steps - std::round(steps)) > 1e-6) {
-        return bad("'" + items[i + 1] + "' is not reachable from " + FormatTarget(out.back()) + " in steps of " +
+      PP_ASSIGN_OR_RETURN(const double last, parse(items[i + 1]));
+      const double from = out.back(), step = tidy(from - out[out.size() - 2]);
+      const double steps = (last - from) / step;
+      const long n = std::lround(steps);
+      if (n < 1 || std::fabs(steps - static_cast<double>(n)) > 1e-6) {
+        return bad("'" + items[i + 1] + "' is not reachable from " + FormatTarget(from) + " in steps of " +
                    FormatTarget(step));
       }
-      const double from = out.back();
-      for (long k = 1; k < std::lround(steps); ++k) out.push_back(tidy(from + k * step));
+      if (out.size() + static_cast<size_t>(n) > kMaxTargets) {
+        return bad("more than " + std::to_string(kMaxTargets) + " targets");
+      }
+      for (long k = 1; k < n; ++k) out.push_back(tidy(from + static_cast<double>(k) * step));
       continue;
     }
-    const auto v = parse(items[i]);
-    if (!v) return bad("'" + items[i] + "' is not " + TargetRange(kind));
-    if (!out.empty() && *v <= out.back()) return bad("targets must be strictly increasing");
-    out.push_back(*v);
+    PP_ASSIGN_OR_RETURN(const double v, parse(items[i]));
+    if (!out.empty() && v <= out.back()) return bad("targets must be strictly increasing");
+    if (out.size() == kMaxTargets) return bad("more than " + std::to_string(kMaxTargets) + " targets");
+    out.push_back(v);
   }
   if (out.empty()) return bad("no targets");
   return out;

@@ -5,7 +5,7 @@
 // Two kinds of sweep (SweepPolicy):
 //   hpa  the Kubernetes HPA's CPU target, percent of the request: "hpa:cpu=T" (default 30..90)
 //   kpa  the Knative KPA's concurrency target per pod (in-flight requests; Knative's default is
-//        100, with target utilisation 70 %): "kpa:target=T" (default 1..100, see DefaultTargets)
+//        100, with target utilisation 70 %): "kpa:target=T" (default 0.2..100, see DefaultTargets)
 //
 // RunSweep runs the kind's spec for every target T on every train workload x seed (the same common
 // random numbers as eval, see suite.h) and picks per scenario, by SelectTunedTarget:
@@ -45,7 +45,7 @@ const char* SweepPolicyName(SweepPolicy kind);                 // "hpa" / "kpa"
 StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name);
 // The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=0.5" (shortest form, %g).
 std::string SpecForTarget(SweepPolicy kind, double target);
-// "60", "0.5": a target as the specs and tables print it.
+// "60", "0.5": a target as the specs and tables print it (%g: exact for ParseTargets' targets).
 std::string FormatTarget(double target);
 // The targets a sweep of `kind` tries when none are given: "30,40,...,90" (hpa) and
 // "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100" (kpa: Knative's default is 100, but a pod of Online
@@ -69,7 +69,8 @@ struct TunedChoice {
 TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double required_attainment);
 
 // "30,40,50" or with an arithmetic ellipsis "30,40,...,90" (= 30,40,50,60,70,80,90), strictly
-// increasing: for hpa integers in [1, 1000] (percent), for kpa numbers in [0.01, 1000].
+// increasing, at most 1000: for hpa integers in [1, 1000] (percent), for kpa numbers in
+// [0.01, 1000] to hundredths (FormatTarget prints each exactly).
 StatusOr<std::vector<double>> ParseTargets(SweepPolicy kind, const std::string& text);
 
 struct TunedScenario {

@@ -61,10 +61,20 @@ TEST(SweepTest, ParseTargetsExpandsTheEllipsisAndRefusesNonsense) {
   // Knative's concurrency target is any number from 0.01 on; an ellipsis of fractions lands exactly.
   EXPECT_EQ(*ParseTargets(kpa, "0.1,0.2,...,0.6,1"), (std::vector<double>{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1}));
   EXPECT_EQ(*ParseTargets(kpa, "0.01,100"), (std::vector<double>{0.01, 100}));
-  for (const char* bad : {"0", "0.005", "-1", "1001", "0.5,0.4", "0.1,0.2,...,0.65", "nan"}) {
+  // One step on lands exactly although (0.3 - 0.2) / 0.1 is 0.999... in binary.
+  EXPECT_EQ(*ParseTargets(kpa, "0.1,0.2,...,0.3"), (std::vector<double>{0.1, 0.2, 0.3}));
+  EXPECT_EQ(*ParseTargets(kpa, "0.2,0.4,...,0.6"), (std::vector<double>{0.2, 0.4, 0.6}));
+  EXPECT_EQ(*ParseTargets(kpa, "0.05,0.1,...,0.15"), (std::vector<double>{0.05, 0.1, 0.15}));
+  for (const char* bad : {"0", "0.005", "0.125", "-1", "1001", "0.5,0.4", "0.1,0.2,...,0.65", "nan", "inf"}) {
     EXPECT_FALSE(ParseTargets(kpa, bad).ok()) << bad;
   }
-  EXPECT_EQ(ParseTargets(kpa, "0").status().message(), "--targets '0': '0' is not a number target in [0.01, 1000]");
+  EXPECT_EQ(ParseTargets(kpa, "0").status().message(),
+            "--targets '0': '0' is not a number target in [0.01, 1000] with at most two decimals");
+  EXPECT_EQ(ParseTargets(kpa, "0.1,0.2,...,2000").status().message(),
+            "--targets '0.1,0.2,...,2000': '2000' is not a number target in [0.01, 1000] with at most two decimals");
+  EXPECT_EQ(ParseTargets(kpa, "0.01,0.02,...,20").status().message(),
+            "--targets '0.01,0.02,...,20': more than 1000 targets");
+  EXPECT_EQ(ParseTargets(kpa, "0.01,0.02,...,10").value().size(), 1000u);
   EXPECT_EQ(SpecForTarget(SweepPolicy::kHpa, 60), "hpa:cpu=60");
   EXPECT_EQ(SpecForTarget(SweepPolicy::kKpa, 10), "kpa:target=10");
   EXPECT_EQ(SpecForTarget(SweepPolicy::kKpa, 0.3), "kpa:target=0.3");

@@ -184,11 +184,7 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
   // took by its fallback per scenario (run.h RunSummary::fallback_decisions).
   PP_ASSIGN_OR_RETURN(const Json* runs, rd.Array(sc, "", "runs"));
   std::map<RunKey, RunSeries> groups;
-  struct Fallbacks {
-    long fallback = 0, decisions = 0;  // decisions < 0: a run did not record its count
-    std::string first_why;
-  };
-  std::map<std::pair<std::string, std::string>, Fallbacks> fallbacks;  // by (scenario, policy)
+  std::map<std::pair<std::string, std::string>, FallbackTally> fallbacks;  // by (scenario, policy)
   for (size_t i = 0; i < runs->size(); ++i) {
     const std::string path = "runs[" + std::to_string(i) + "]";
     const Json& r = (*runs)[i];
@@ -196,17 +192,13 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
       PP_ASSIGN_OR_RETURN(double n, rd.Number(r, path, "fallback_decisions"));
       PP_ASSIGN_OR_RETURN(std::string scenario, rd.String(r, path, "scenario"));
       PP_ASSIGN_OR_RETURN(std::string policy, rd.String(r, path, "policy"));
-      Fallbacks& f = fallbacks[{scenario, policy}];
-      f.fallback += static_cast<long>(n);
-      if (!r.contains("decisions")) {
-        f.decisions = -1;
-      } else if (f.decisions >= 0) {
-        PP_ASSIGN_OR_RETURN(double d, rd.Number(r, path, "decisions"));
-        f.decisions += static_cast<long>(d);
+      double decisions = -1;  // absent in files written before it was recorded
+      if (r.contains("decisions")) {
+        PP_ASSIGN_OR_RETURN(decisions, rd.Number(r, path, "decisions"));
       }
-      if (f.first_why.empty() && r.contains("first_fallback") && r["first_fallback"].is_string()) {
-        f.first_why = r["first_fallback"].get<std::string>();
-      }
+      const bool has_why = r.contains("first_fallback") && r["first_fallback"].is_string();
+      fallbacks[{scenario, policy}].Add(static_cast<long>(n), static_cast<long>(decisions),
+                                        has_why ? r["first_fallback"].get<std::string>() : std::string());
     }
     if (!r.contains("series") || r["series"].is_null()) continue;
     PP_ASSIGN_OR_RETURN(std::string series, rd.String(r, path, "series"));
@@ -298,7 +290,7 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
   for (const auto& [key, f] : fallbacks) {
     auto it = scenario_index.find(key.first);
     if (f.fallback == 0 || it == scenario_index.end()) continue;
-    std::string line = FallbackWarning(key.second, f.fallback, f.decisions, f.first_why);
+    std::string line = f.Warning(key.second);
     line.pop_back();  // the newline
     jscenarios[it->second]["warnings"].push_back(line);
   }

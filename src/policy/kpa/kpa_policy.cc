@@ -64,7 +64,7 @@ Decision KpaPolicy::Decide(const Observation& obs) {
 
     char buf[256];
     if (metrics) {
-      std::snprintf(buf, sizeof buf, "%s: %s stable=%.3f panic=%.3f target=%.2f desired=%d%s ebc=%d PA=%s%s%s",
+      std::snprintf(buf, sizeof buf, "%s: %s stable=%.3f panic=%.3f target=%.3g desired=%d%s ebc=%d PA=%s%s%s",
                     t.name.c_str(), config_.decider.scaling_metric == ScalingMetric::kRps ? "rps" : "concurrency",
                     metrics->stable, metrics->panic, config_.decider.target_value, r.desired_pod_count,
                     s.autoscaler->panicking() ? " (panic)" : "", r.excess_burst_capacity,
