@@ -170,8 +170,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   auto finish = [&](Status s) {
     out.status = std::move(s);
     auto written = timed([&] { return status.Write(kube_); });
-    if (!written.ok() && k8s::IsConflict(written.status()) && metrics_ != nullptr) metrics_->WriteConflict("status");
     if (!written.ok()) {
+      if (k8s::IsConflict(written.status()) && metrics_ != nullptr) metrics_->WriteConflict("status");
       LogWarn("status not written", {{"autoscaler", key}, {"error", written.status().ToString()}});
       if (out.status.ok()) out.status = written.status();
     } else {
