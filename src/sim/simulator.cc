@@ -185,8 +185,11 @@ void Simulator::UpdateService(int s, double entry, double rate) {
   // CPU actually used follows the counted arrivals, never beyond the ready capacity.
   const double ready_cpu = n * m.base_cpu + std::min(rate > 0 ? served * entry / rate : 0.0, cap);
   tk.cpu_usage = ready_cpu + (svc.starting() > 0 ? svc.NotReadyCpu(now) : 0.0);
-  // Little's law: requests in flight at the service = arrival rate x time in the service.
-  const double inflight = rate_visits * (plans_->mean_cpu(s) * sec_per_core_[s] + wait_s);
+  // Requests in flight, averaged over the tick, = (sum of the tick's visits' times in the service)
+  // / 1 s = counted visits x mean time in the service (the visits are short beside the tick). It
+  // follows the counted arrivals, not the mean rate, as Knative's queue-proxy's averaged concurrency
+  // does: a concurrency autoscaler sees the arrivals' noise, and the working set carries it.
+  const double inflight = visits * (plans_->mean_cpu(s) * sec_per_core_[s] + wait_s);
   const double inflight_per_pod = n > 0 ? inflight / n : 0;
   tk.working_set = m.base_memory + m.memory_per_inflight * inflight_per_pod;
 

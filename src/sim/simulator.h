@@ -8,7 +8,9 @@
 //     visit; backlog older than the service's timeout is dropped as errors;
 //   * requests of each class combine their call tree's moments (sequential sums, parallel max) into
 //     an end-to-end gamma; the fraction within the class's SLO is credited, errors are not;
-//   * working set = base + per-in-flight memory (Little's law); over the limit is an OOM kill;
+//   * requests in flight = the second's counted visits x their mean time in the service (so they
+//     carry the arrivals' noise, as a measured concurrency does); working set = base + memory per
+//     request in flight; over the limit is an OOM kill;
 //   * cost accrues on the requests of every existing pod (pending, starting, terminating included).
 // Pod lifecycle and scheduling live in ServiceState and Cluster.
 //

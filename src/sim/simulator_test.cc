@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/env.h"
@@ -42,6 +43,29 @@ TEST(SimulatorTest, SteadyStateMatchesProcessorSharingFormulas) {
   // Little's law: 40 rps x 33.3 ms = 1.33 requests in flight, 0.67 per pod.
   EXPECT_NEAR(t.in_flight, 40 * expected_ms / 1e3 / 2, 1e-9);
   EXPECT_EQ(r->interval.errors, 0);
+}
+
+TEST(SimulatorTest, InFlightFollowsTheCountedArrivals) {
+  // Poisson arrivals at a mean of 40 rps: the queue follows the mean rate (the latency stays that of
+  // the formulas), while the requests in flight, averaged over each 1 s window, follow each second's
+  // count, as a concurrency metric measured on real pods does.
+  EnvConfig cfg = OneServiceEnv(OneServiceYaml(0.01, "500m", 2), "constant:rps=40,noise=poisson", 120);
+  cfg.control_interval_s = 1;
+  cfg.sim.metrics_window_s = 1;
+  auto env = MustCreateEnv(cfg);
+  const StepResult* r = &env->Reset(1);
+  const double expected_ms = (0.01 / 0.5) / (1 - 0.4) * 1e3;
+  double lowest = 1e9, highest = 0;
+  for (int i = 0; i < 60; ++i) {
+    r = &env->Step(Keep(1));
+    const TargetObservation& t = r->observation.targets[0];
+    EXPECT_NEAR(t.latency_mean_ms, expected_ms, 1e-6);
+    EXPECT_NEAR(t.in_flight, t.request_rate * expected_ms / 1e3 / 2, 1e-9) << "step " << i;
+    lowest = std::min(lowest, t.in_flight);
+    highest = std::max(highest, t.in_flight);
+  }
+  // Poisson(40) counts over 60 s span far more than 10 % of the mean (sd 6.3 per second).
+  EXPECT_GT(highest - lowest, 0.1 * (40 * expected_ms / 1e3 / 2));
 }
 
 TEST(SimulatorTest, NewPodsBecomeReadyAfterStartupAndProbes) {
