@@ -155,6 +155,48 @@ StatusOr<std::string> BehaviorKeys(const json& rules, const char* dir, const std
   return keys;
 }
 
+// The operator feeds the HPA rule's Pods and External metrics from what it observes
+// (target_observer.h): the request rate from spec.signals.requestRateQuery, given to the group
+// and to its first target; the latency from spec.policy.slo.query, given to the first target;
+// requests in flight from nowhere yet. A metric without its source would read 0 on every pod and
+// the rule would scale the target down to its minimum, where the upstream HPA, failing to fetch
+// it, holds. So such a spec is refused here, naming the metric and the field it needs.
+Status CheckMetricSources(const json& metrics, const AutoscalerSpec& s) {
+  if (!metrics.is_array()) return Status::Ok();
+  const bool group = s.targets.size() > 1;
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    const json& m = metrics[i];
+    const std::string type = m.value("type", "");
+    if (type != "Pods" && type != "External") continue;
+    const std::string path = fmt::format("spec.metrics[{}].{}", i, type == "Pods" ? "pods" : "external");
+    const std::string name =
+        m.value(type == "Pods" ? "pods" : "external", json::object()).value("metric", json::object()).value("name", "");
+    if (name == "in_flight") {
+      return FieldError(path + ".metric.name",
+                        "'in_flight' has no source in the operator yet (the simulator has one): every pod would "
+                        "read 0 and the target would scale to its minimum; use requests_per_second or cpu");
+    }
+    const bool rate = name == "requests_per_second" || name == "request_rate";
+    const bool latency = name == "latency_p95_ms";
+    if (rate && s.request_rate_query.empty()) {
+      return FieldError(path + ".metric.name", "'" + name + "' needs spec.signals.requestRateQuery (the request rate "
+                                               "is read from Prometheus; without it every pod would read 0)");
+    }
+    if (latency && s.slo.query.empty()) {
+      return FieldError(path + ".metric.name",
+                        "'latency_p95_ms' needs spec.policy.slo.query (the latency is read from Prometheus; without "
+                        "it every pod would read 0)");
+    }
+    if (type == "Pods" && (rate || latency) && group) {
+      return FieldError(path + ".metric.name",
+                        fmt::format("'{}' is observed for the group's first target only; a group of {} targets "
+                                    "cannot scale each of them on it (use cpu, or an External request_rate)",
+                                    name, s.targets.size()));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
@@ -290,6 +332,7 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     if (!q.ok()) return q.status();
     s.slo.query = *q;
   }
+  if (auto st = CheckMetricSources(spec.value("metrics", json()), s); !st.ok()) return st;
   if (*type == "Hpa") {
     s.policy_type = PolicyType::kHpa;
     s.policy_spec = s.hpa_spec + (extra.empty() ? "" : (s.hpa_spec == "hpa" ? ":" + extra.substr(1) : extra));

@@ -137,5 +137,46 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
   EXPECT_FALSE(ParseAutoscalerSpec(both).ok());
 }
 
+// Pods and External metrics need the signal the operator reads them from; without it every pod
+// would read 0 and the rule would scale the target to its minimum.
+TEST(AutoscalerSpecTest, PodsAndExternalMetricsNeedTheirSource) {
+  const std::string rps = R"({"type": "Pods", "pods": {"metric": {"name": "requests_per_second"},
+                              "target": {"type": "AverageValue", "averageValue": "20"}}})";
+  const std::string latency = R"({"type": "Pods", "pods": {"metric": {"name": "latency_p95_ms"},
+                                  "target": {"type": "AverageValue", "averageValue": "200"}}})";
+  const std::string inflight = R"({"type": "Pods", "pods": {"metric": {"name": "in_flight"},
+                                   "target": {"type": "AverageValue", "averageValue": "2"}}})";
+  const std::string external = R"({"type": "External", "external": {"metric": {"name": "request_rate"},
+                                   "target": {"type": "Value", "value": "100"}}})";
+  const std::string rate_query = R"j("signals": {"requestRateQuery": "sum(rate(http_requests_total[1m]))"})j";
+  const std::string slo_query = R"("policy": {"type": "Hpa", "slo": {"latencyMs": 200, "query": "p95_ms"}})";
+  const std::string group = R"("scaleTargetRef": null, "targets": [{"kind": "Deployment", "name": "a"},
+                                                                     {"kind": "Deployment", "name": "b"}])";
+  struct Case {
+    std::string metric, extra, want;  // want "" = accepted
+  };
+  const Case cases[] = {
+      {rps, "", "spec.metrics[0].pods.metric.name: 'requests_per_second' needs spec.signals.requestRateQuery"},
+      {rps, rate_query, ""},
+      {rps, rate_query + "," + group, "is observed for the group's first target only; a group of 2 targets"},
+      {external, "", "spec.metrics[0].external.metric.name: 'request_rate' needs spec.signals.requestRateQuery"},
+      {external, rate_query + "," + group, ""},
+      {latency, "", "'latency_p95_ms' needs spec.policy.slo.query"},
+      {latency, slo_query, ""},
+      {inflight, rate_query, "spec.metrics[0].pods.metric.name: 'in_flight' has no source in the operator yet"},
+  };
+  for (const auto& c : cases) {
+    json o = Base();
+    o.merge_patch(json::parse(R"({"spec": {"metrics": [)" + c.metric + "]" + (c.extra.empty() ? "" : "," + c.extra) + "}}"));
+    auto s = ParseAutoscalerSpec(o);
+    if (c.want.empty()) {
+      EXPECT_TRUE(s.ok()) << c.metric << c.extra << ": " << s.status().ToString();
+    } else {
+      ASSERT_FALSE(s.ok()) << c.metric << c.extra;
+      EXPECT_NE(s.status().message().find(c.want), std::string::npos) << s.status().message() << " / want " << c.want;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace podpilot::op

@@ -27,7 +27,7 @@ done
 row=$(k get ppa frontend -n deploy-test --no-headers)
 [[ "$row" == *frontend*Hpa*Shadow*1*20* ]] || { echo "FAIL: unexpected row: $row"; exit 1; }
 # Defaults from the schema: mode Shadow and minReplicas 1 when not given.
-mode=$(k get ppa checkout-path -n deploy-test -o jsonpath='{.spec.targets[0].apiVersion}')
+mode=$(k get ppa online-boutique -n deploy-test -o jsonpath='{.spec.targets[0].apiVersion}')
 [ "$mode" = apps/v1 ] || { echo "FAIL: defaulting did not set targets[0].apiVersion (got '$mode')"; exit 1; }
 
 rejected=0
