@@ -94,24 +94,40 @@ double FirstPanicAfter(const std::string& csv_path, double after_s) {
   return -1;
 }
 
+// When the KPA (target 2) first panics after gourmetgram's load steps from 2 to 6 rps at 600 s,
+// simulated with `flags`; -1 if it never does. Fails the test if simulate fails.
+double KpaFirstPanicAfterTheStep(const std::string& name, const std::string& flags) {
+  const std::string dir = TempDir(name);
+  Result r = RunPodpilot("simulate --app gourmetgram --workload step:low=2,high=6,at=10m --duration 15m "
+                         "--policy kpa:target=2 --seed 1 --out " + dir + flags);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  return FirstPanicAfter(dir + "/timeseries.csv", 600);
+}
+
 // Knative's autoscaler sees each pod's concurrency per second; under metrics-server's 30 s
 // window the KPA's 6 s panic window would see a surge late. simulate gives the KPA the window it
 // asks for (its 2 s tick) unless --metrics-window says otherwise.
 TEST(CliTest, KpaSeesASurgeThroughItsOwnShortMetricsWindow) {
-  const std::string base = "simulate --app gourmetgram --workload step:low=2,high=6,at=10m --duration 15m "
-                           "--policy kpa:target=2 --seed 1 --out ";
-  const std::string own = TempDir("pp_kpa_own"), slow = TempDir("pp_kpa_30s");
-  Result a = RunPodpilot(base + own);
-  ASSERT_EQ(a.exit_code, 0) << a.out;
-  Result b = RunPodpilot(base + slow + " --metrics-window 30s");
-  ASSERT_EQ(b.exit_code, 0) << b.out;
-  const double fast_panic = FirstPanicAfter(own + "/timeseries.csv", 600);
-  const double slow_panic = FirstPanicAfter(slow + "/timeseries.csv", 600);
+  const double fast_panic = KpaFirstPanicAfterTheStep("pp_kpa_own", "");
+  const double slow_panic = KpaFirstPanicAfterTheStep("pp_kpa_30s", " --metrics-window 30s");
   std::printf("first panic after the step at 600 s: %.0f s (own window), %.0f s (30 s window)\n", fast_panic, slow_panic);
   ASSERT_GT(fast_panic, 600);
   EXPECT_LE(fast_panic, 600 + 10) << "within five ticks of the step";
   ASSERT_GT(slow_panic, 600) << "a 30 s average shows the surge too, later";
   EXPECT_GT(slow_panic, fast_panic);
+}
+
+// --metrics-lag delays every sample the policy sees: the KPA's first panic after the step comes
+// later by about the lag.
+TEST(CliTest, MetricsLagDelaysWhatThePolicySees) {
+  const double on_time = KpaFirstPanicAfterTheStep("pp_lag_0", "");
+  const double lagged = KpaFirstPanicAfterTheStep("pp_lag_20", " --metrics-lag 20s");
+  std::printf("first panic after the step at 600 s: %.0f s (no lag), %.0f s (20 s lag)\n", on_time, lagged);
+  ASSERT_GT(on_time, 600);
+  EXPECT_GE(lagged, on_time + 15);
+  Result bad = RunPodpilot("simulate --app gourmetgram --duration 10m --metrics-lag -3s");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("--metrics-lag '-3s'"), std::string::npos) << bad.out;
 }
 
 TEST(CliTest, OutWritesTheTimeSeriesAndSummary) {

@@ -69,6 +69,10 @@ void RegisterEval(CLI::App& app) {
   sub->add_flag("--vertical-bound", o->request.vertical_bound,
                 "Also compute the vertical (+ horizontal) clairvoyant bound (pods may be resized, as by the VPA) "
                 "and report each policy's cost ratio to it (cost_ratio_vertical)");
+  sub->add_option("--metrics-lag", o->request.metrics_lag,
+                  "Delay before metric samples are visible to the policies, for every scenario (default: each "
+                  "scenario's metrics_lag, else 0s), e.g. 15s for a Prometheus scrape; tuned files must come from "
+                  "a sweep at the same lag");
   sub->add_flag("--report", o->report, "Also write DIR/report.html (same as `podpilot report DIR` afterwards)");
   sub->callback([o] { RunEval(*o); });
 }

@@ -20,6 +20,7 @@ struct SimulateOptions {
   std::string duration = "1d";
   std::string control_interval = "15s";
   std::string metrics_window;  // empty: the policy's preference, else 30 s
+  std::string metrics_lag = "0s";
   uint64_t seed = 0;
   std::string out;
   bool json = false;
@@ -40,6 +41,9 @@ void RunSimulate(const SimulateOptions& o) {
   std::unique_ptr<Policy> policy = OrThrow(MakePolicy(o.policy));
   ApplyPolicyPreferences(*policy, &cfg);
   if (!o.metrics_window.empty()) cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
+  auto lag = ParseDuration(o.metrics_lag);
+  if (!lag.ok() || !(*lag >= 0)) throw UsageError("--metrics-lag '" + o.metrics_lag + "': expected a duration >= 0s");
+  cfg.sim.metrics_lag_s = *lag;
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg));
   if (!o.out.empty()) {
     Status st = EnsureDirectory(o.out);
@@ -96,6 +100,9 @@ void RegisterSimulate(CLI::App& app) {
                   "Policy period (a policy with its own, e.g. kpa's 2s, keeps it)")->capture_default_str();
   sub->add_option("--metrics-window", opts->metrics_window,
                   "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
+  sub->add_option("--metrics-lag", opts->metrics_lag,
+                  "Delay before a metric sample is visible to the policy (scrape + pipeline), e.g. 15s")
+      ->capture_default_str();
   sub->callback([opts] { RunSimulate(*opts); });
 }
 

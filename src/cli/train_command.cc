@@ -87,6 +87,9 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--peak-window", r.peak_window,
                   "Recent-peak features over this many control intervals, e.g. 240 = 1 h at 15 s (0 = none)")
       ->capture_default_str();
+  sub->add_option("--metrics-lag", r.metrics_lag,
+                  "Delay before metric samples are visible to the agent, e.g. 15s for a Prometheus scrape "
+                  "(default: each scenario's metrics_lag, else 0s)");
   sub->add_option("--init-action", r.init_action,
                   "PPO: start every service's policy preferring this action (setpoint mode: a CPU target such as "
                   "0.5, the HPA's; delta mode: a replica change)");

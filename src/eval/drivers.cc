@@ -41,6 +41,7 @@ Status RunEvalCommand(const EvalRequest& req, std::FILE* out, std::FILE* err) {
   auto step = ParseDuration(req.series_step);
   if (!step.ok() || *step < 1) return InvalidArgumentError("--series-step '" + req.series_step + "': expected a duration >= 1s");
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(req.suite));
+  PP_RETURN_IF_ERROR(OverrideMetricsLag(&suite, req.metrics_lag, "--metrics-lag"));
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));
   PP_ASSIGN_OR_RETURN(std::vector<PolicyEntry> policies, ResolvePolicies(req.policies, scenarios));
   PP_RETURN_IF_ERROR(EnsureDirectory(req.out_dir));
@@ -76,6 +77,7 @@ Status RunSweepCommand(const SweepRequest& req, std::FILE* out, std::FILE* err) 
   PP_ASSIGN_OR_RETURN(std::vector<double> targets,
                       ParseTargets(kind, req.targets.empty() ? DefaultTargets(kind) : req.targets));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(req.suite));
+  PP_RETURN_IF_ERROR(OverrideMetricsLag(&suite, req.metrics_lag, "--metrics-lag"));
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));
   PP_RETURN_IF_ERROR(EnsureDirectory(req.out_dir));
   SweepOptions o;

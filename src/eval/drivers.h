@@ -27,6 +27,7 @@ struct EvalRequest {
   std::string series = "first";            // "none" | "first" | "all"
   std::string series_step = "1m";          // downsampling step of the per-run series
   bool vertical_bound = false;             // also the vertical (+ horizontal) bound (EvalOptions)
+  std::string metrics_lag;                 // "": each scenario's own; else every scenario's (suite.h)
 };
 
 // Writes out_dir/scorecard.json, out_dir/scorecard.csv and out_dir/runs/...; prints the table and
@@ -41,6 +42,7 @@ struct SweepRequest {
   int seeds = 3;
   std::string out_dir;                     // required
   int threads = 0;
+  std::string metrics_lag;                 // "": each scenario's own; else every scenario's (suite.h)
 };
 
 // Writes out_dir/tuned_<policy>.json; prints every scenario's table and choice and the wall time.

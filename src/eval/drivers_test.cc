@@ -64,6 +64,9 @@ TEST_F(DriversTest, EvalWritesScorecardJsonCsvAndSeries) {
       EXPECT_GE(row[k]["ci95_high"].get<double>(), row[k]["mean"].get<double>()) << k;
     }
     EXPECT_GT(row["cost"]["mean"].get<double>(), 0);
+    // Working set over the memory request: above 0 (pods hold their base memory), a fraction of it.
+    EXPECT_GT(row["memory_utilization"]["mean"].get<double>(), 0.05);
+    EXPECT_LT(row["memory_utilization"]["mean"].get<double>(), 1.5);
     EXPECT_TRUE(row.contains("lower_bound_cost"));
     EXPECT_TRUE(row.contains("cost_ratio"));
   }
@@ -90,6 +93,8 @@ TEST_F(DriversTest, EvalWritesScorecardJsonCsvAndSeries) {
 
   const std::string csv = Slurp(req.out_dir + "/scorecard.csv");
   EXPECT_EQ(csv.rfind("scenario,policy,split,seeds,workloads,cost_mean,cost_ci95_low,cost_ci95_high,", 0), 0u);
+  EXPECT_NE(csv.find(",memory_utilization_mean,memory_utilization_ci95_low,memory_utilization_ci95_high\n"),
+            std::string::npos);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_NE(csv.find("\"gg-spike\",\"hpa:cpu=50,behavior=default\",eval,2,1,"), std::string::npos) << csv;
 
@@ -181,6 +186,54 @@ TEST_F(DriversTest, SweepThenEvalWithTheTunedHpa) {
   sw.policy = "vpa";
   Captured bad = Capture(sw, RunSweepCommand);
   EXPECT_EQ(bad.status.message(), "--policy: 'vpa': unknown (known: hpa, kpa)");
+}
+
+// --metrics-lag: the HPA sees its samples later and decides differently; the lag is recorded in the
+// scorecard; a tuning made without the lag is refused under it (its fingerprint differs), and one
+// made at the same lag is accepted.
+TEST_F(DriversTest, MetricsLagChangesTheRunsAndMustMatchTheTuning) {
+  EvalRequest ev;
+  ev.suite = suite_;
+  ev.policies = {"hpa:cpu=50,behavior=default"};
+  ev.seeds = 1;
+  ev.series = "none";
+  ev.out_dir = dir_ + "/no_lag";
+  ASSERT_TRUE(Capture(ev, RunEvalCommand).status.ok());
+  ev.metrics_lag = "45s";
+  ev.out_dir = dir_ + "/lag";
+  Captured lagged = Capture(ev, RunEvalCommand);
+  ASSERT_TRUE(lagged.status.ok()) << lagged.status.ToString();
+  EXPECT_NE(lagged.out.find("metrics lag 45s"), std::string::npos) << lagged.out;
+  auto a = nlohmann::json::parse(Slurp(dir_ + "/no_lag/scorecard.json"));
+  auto b = nlohmann::json::parse(Slurp(dir_ + "/lag/scorecard.json"));
+  EXPECT_EQ(a["scenarios"][0]["metrics_lag_s"], 0);
+  EXPECT_EQ(b["scenarios"][0]["metrics_lag_s"], 45);
+  int differ = 0;
+  for (size_t i = 0; i < a["runs"].size(); ++i) differ += a["runs"][i]["cost"] != b["runs"][i]["cost"];
+  EXPECT_GT(differ, 0) << "a 45 s lag changed no run";
+
+  SweepRequest sw;
+  sw.suite = suite_;
+  sw.targets = "50,70";
+  sw.seeds = 1;
+  sw.out_dir = dir_ + "/tune";
+  ASSERT_TRUE(Capture(sw, RunSweepCommand).status.ok());
+  ev.policies = {"tuned-hpa:file=" + sw.out_dir + "/tuned_hpa.json"};
+  ev.out_dir = dir_ + "/stale";
+  Captured stale = Capture(ev, RunEvalCommand);
+  ASSERT_FALSE(stale.status.ok());
+  EXPECT_FALSE(fs::exists(ev.out_dir + "/scorecard.json"));
+  sw.metrics_lag = "45s";
+  sw.out_dir = dir_ + "/tune_lag";
+  ASSERT_TRUE(Capture(sw, RunSweepCommand).status.ok());
+  ev.policies = {"tuned-hpa:file=" + sw.out_dir + "/tuned_hpa.json"};
+  ev.out_dir = dir_ + "/fresh";
+  Captured fresh = Capture(ev, RunEvalCommand);
+  EXPECT_TRUE(fresh.status.ok()) << fresh.status.ToString();
+
+  ev.metrics_lag = "-1s";
+  Captured bad = Capture(ev, RunEvalCommand);
+  EXPECT_NE(bad.status.message().find("--metrics-lag '-1s'"), std::string::npos) << bad.status.message();
 }
 
 }  // namespace

@@ -102,6 +102,7 @@ std::vector<ScoreRow> BuildScorecard(const EvalResults& res) {
       row.replica_changes = stat([](const RunRecord& r) { return r.summary.replica_changes; });
       row.oom_kills = stat([](const RunRecord& r) { return r.summary.oom_kills; });
       row.cpu_utilization = stat([](const RunRecord& r) { return r.summary.cpu_utilization; });
+      row.memory_utilization = stat([](const RunRecord& r) { return r.summary.memory_utilization; });
       row.bound_available = bound_ok;
       row.bound_note = note;
       if (bound_ok) {
@@ -138,6 +139,7 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     js["duration_s"] = s->duration_s;
     js["slo_ms"] = s->model->slo_ms;
     js["cluster_override"] = s->cluster_override;
+    js["metrics_lag_s"] = s->metrics_lag_s;
     js["workloads"] = WorkloadsJson(s->workloads(res.split));
     js["train_workloads"] = WorkloadsJson(s->train);
     js["eval_workloads"] = WorkloadsJson(s->eval);
@@ -215,6 +217,7 @@ std::string ScorecardJson(const Suite& suite, const EvalResults& res, const std:
     jr["replica_changes"] = StatJson(r.replica_changes);
     jr["oom_kills"] = StatJson(r.oom_kills);
     jr["cpu_utilization"] = StatJson(r.cpu_utilization);
+    jr["memory_utilization"] = StatJson(r.memory_utilization);
     jrows.push_back(jr);
   }
   j["results"] = jrows;
@@ -313,6 +316,7 @@ std::string ScorecardCsv(const EvalResults& res, const std::vector<ScoreRow>& ro
       {"cpu_utilization", &ScoreRow::cpu_utilization, kRun},
       {"vertical_lower_bound_cost", &ScoreRow::vertical_lower_bound_cost, kVertical},
       {"cost_ratio_vertical", &ScoreRow::cost_ratio_vertical, kVertical},
+      {"memory_utilization", &ScoreRow::memory_utilization, kRun},
   };
   std::string out = "scenario,policy,split,seeds,workloads";
   for (const Column& c : kColumns) {
@@ -362,7 +366,8 @@ std::string FormatScorecardTable(const Suite& suite, const EvalResults& res, con
   out += FormatColumns(cells);
   out += "\nworkloads (" + std::string(SplitName(res.split)) + "):\n";
   for (const Scenario* s : res.scenarios) {
-    out += "  " + s->name + " [" + s->model->name + ", " + FormatDuration(s->duration_s) + "]: ";
+    out += "  " + s->name + " [" + s->model->name + ", " + FormatDuration(s->duration_s) +
+           (s->metrics_lag_s > 0 ? ", metrics lag " + FormatDuration(s->metrics_lag_s) : "") + "]: ";
     const auto& ws = s->workloads(res.split);
     for (size_t k = 0; k < ws.size(); ++k) out += (k ? "; " : "") + ws[k].Label();
     out += "\n";

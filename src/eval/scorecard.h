@@ -29,6 +29,7 @@ struct ScoreRow {
   int seeds = 0, workloads = 0;
   SampleSummary cost, node_cost, pod_hours, slo_attainment, interval_slo_attainment, p95_ms;
   SampleSummary scaling_actions, replica_changes, oom_kills, cpu_utilization;
+  SampleSummary memory_utilization;  // working set / memory request, time-integrated
   bool bound_available = false;
   SampleSummary lower_bound_cost, cost_ratio;  // meaningful only when bound_available
   std::string bound_note;                      // why the bound is missing (first reason)

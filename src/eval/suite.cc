@@ -7,6 +7,7 @@
 
 #include "common/file_util.h"
 #include "common/rng.h"
+#include "common/units.h"
 #include "common/yaml_reader.h"
 #include "workload/workload.h"
 
@@ -14,6 +15,9 @@ namespace podpilot {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The longest metrics lag a scenario may ask for; the environment also bounds window + lag.
+constexpr double kMaxMetricsLagS = 600;
 
 std::string Trim(const std::string& s) {
   const size_t b = s.find_first_not_of(" \t\r\n");
@@ -112,12 +116,13 @@ StatusOr<AppModel> ApplyClusterOverride(const AppModel& base, const YAML::Node& 
 StatusOr<Scenario> ReadScenario(YamlReader r, const std::string& origin, const std::string& base_dir) {
   const std::string where = origin + ": " + r.path();
   if (!r.node().IsMap()) return InvalidArgumentError(where + ": expected a mapping");
-  r.CheckKnownKeys({"name", "description", "app", "duration", "slo_ms", "cluster", "train", "eval"});
+  r.CheckKnownKeys({"name", "description", "app", "duration", "slo_ms", "metrics_lag", "cluster", "train", "eval"});
   Scenario s;
   s.name = r.String("name", "", true);
   s.app = r.String("app", "", true);
   s.duration_s = r.Duration("duration", 0, 60, 366 * 86400.0, true);
   if (r.Has("slo_ms")) s.slo_ms = r.Number("slo_ms", 200, 1, 3600e3);
+  s.metrics_lag_s = r.Duration("metrics_lag", 0, 0, kMaxMetricsLagS);
   PP_RETURN_IF_ERROR(r.status());
   if (!ValidName(s.name)) {
     return InvalidArgumentError(where + ".name: '" + s.name + "': use letters, digits, '-', '_' and '.' only");
@@ -189,7 +194,11 @@ std::string Scenario::Fingerprint() const {
       << ",";
   }
   o << "price=" << model->cluster.price_cpu_core_hour << "/" << model->cluster.price_memory_gib_hour
-    << ",in_place=" << model->cluster.in_place_resize << ";train=";
+    << ",in_place=" << model->cluster.in_place_resize;
+  // Only when set, so that the fingerprints of suites without a lag (and the tuned files that
+  // record them) stay as they were.
+  if (metrics_lag_s > 0) o << ";metrics_lag_s=" << metrics_lag_s;
+  o << ";train=";
   for (const auto& w : train) o << w.Label() << "|";
   return o.str();
 }
@@ -272,7 +281,18 @@ EnvConfig ScenarioEnvConfig(const Scenario& s, const WorkloadRef& w) {
   cfg.app = s.model;
   cfg.workload = w.spec;
   cfg.duration_s = s.duration_s;
+  cfg.sim.metrics_lag_s = s.metrics_lag_s;
   return cfg;
+}
+
+Status OverrideMetricsLag(Suite* suite, const std::string& text, const std::string& flag) {
+  if (text.empty()) return Status::Ok();
+  auto lag = ParseDuration(text);
+  if (!lag.ok() || !(*lag >= 0 && *lag <= kMaxMetricsLagS)) {
+    return InvalidArgumentError(flag + " '" + text + "': expected a duration in [0s, 10m]");
+  }
+  for (auto& s : suite->scenarios) s.metrics_lag_s = *lag;
+  return Status::Ok();
 }
 
 std::vector<std::string> SplitList(const std::string& text, char sep) {

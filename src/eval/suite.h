@@ -13,6 +13,8 @@
 //       slo_ms: 250                   # optional: the app's default objective becomes 250 ms and
 //                                     #   every class objective is scaled by the same factor (so a
 //                                     #   class that spans two page loads keeps twice the budget)
+//       metrics_lag: 15s              # optional: delay before a metric sample is visible to the
+//                                     #   policy (scrape + pipeline), in [0s, 10m]; default 0
 //       cluster:                      # optional: replaces the app's cluster keys given here
 //         node_pools: [{name: default, cpu: 7.91, memory: 29020Mi, nodes: 1, max_nodes: 4}]
 //         price: {cpu_core_hour: 0.0066, memory_gib_hour: 0.00088}
@@ -69,12 +71,13 @@ struct Scenario {
   std::shared_ptr<const AppModel> model;    // loaded, with the slo_ms / cluster overrides applied
   double duration_s = 0;
   std::optional<double> slo_ms;             // the override, if any
+  double metrics_lag_s = 0;                 // SimConfig::metrics_lag_s of every run
   bool cluster_override = false;
   std::vector<WorkloadRef> train, eval;
 
   const std::vector<WorkloadRef>& workloads(Split split) const { return split == Split::kTrain ? train : eval; }
-  // The definition tuning results depend on (app, duration, class objectives, cluster, train
-  // workloads). A tuned HPA file records it so that eval refuses a stale tuning.
+  // The definition tuning results depend on (app, duration, class objectives, cluster, metrics
+  // lag, train workloads). A tuned HPA file records it so that eval refuses a stale tuning.
   std::string Fingerprint() const;
 };
 
@@ -87,6 +90,11 @@ struct Suite {
 
   const Scenario* Find(const std::string& name) const;  // nullptr if absent
 };
+
+// Sets every scenario's metrics lag to `text` (a duration, as the suite's `metrics_lag`), for
+// `--metrics-lag`; "" leaves the suite as it is. InvalidArgument naming `flag` and the value when
+// it is not a duration in [0s, 10m].
+Status OverrideMetricsLag(Suite* suite, const std::string& text, const std::string& flag);
 
 // Resolves "default" to <ScenariosDir()>/suites/default.yaml, or returns a path as is.
 std::string ResolveSuitePath(const std::string& name_or_path);
@@ -103,7 +111,8 @@ StatusOr<std::vector<const Scenario*>> SelectScenarios(const Suite& suite, const
 // The seed of run `index` (0-based) of workload `w` (see "Seeds" above).
 uint64_t RunSeed(const WorkloadRef& w, int index);
 
-// The environment of scenario `s` under workload `w` (default control interval and metrics).
+// The environment of scenario `s` under workload `w` (default control interval and metrics
+// window; the scenario's metrics lag).
 EnvConfig ScenarioEnvConfig(const Scenario& s, const WorkloadRef& w);
 
 // Splits "a,b,,c " into {"a","b","c"} (trimmed, empty items dropped); for --scenarios and the like.

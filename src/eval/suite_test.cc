@@ -267,6 +267,39 @@ TEST(SuiteTest, FingerprintChangesWithTheTrainWorkloadsButNotTheEvalOnes) {
   EXPECT_NE(a, load("step:low=1", "step:low=3"));
 }
 
+// A scenario's metrics lag reaches every run's environment and the fingerprint (a tuning at one
+// lag does not hold at another); without it the fingerprint is what it was before the field.
+TEST(SuiteTest, MetricsLagReachesTheEnvironmentAndTheFingerprint) {
+  const std::string dir = FreshDir("lag");
+  auto load = [&](const std::string& lag) {
+    auto s = LoadSuite(WriteText(dir + "/s.yaml", "name: t\nscenarios:\n  - {name: a, app: gourmetgram, duration: 1h," + lag +
+                                                     " train: ['step:low=2'], eval: ['step:low=3']}\n"));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  };
+  Suite none = load(""), zero = load(" metrics_lag: 0s,"), lagged = load(" metrics_lag: 15s,");
+  EXPECT_EQ(none.scenarios[0].Fingerprint(), zero.scenarios[0].Fingerprint());
+  EXPECT_EQ(none.scenarios[0].Fingerprint().find("metrics_lag"), std::string::npos);
+  EXPECT_NE(none.scenarios[0].Fingerprint(), lagged.scenarios[0].Fingerprint());
+  EXPECT_EQ(ScenarioEnvConfig(none.scenarios[0], none.scenarios[0].eval[0]).sim.metrics_lag_s, 0);
+  EXPECT_EQ(ScenarioEnvConfig(lagged.scenarios[0], lagged.scenarios[0].eval[0]).sim.metrics_lag_s, 15);
+
+  // --metrics-lag sets every scenario's, and names itself when the value is bad.
+  ASSERT_TRUE(OverrideMetricsLag(&none, "30s", "--metrics-lag").ok());
+  EXPECT_EQ(none.scenarios[0].metrics_lag_s, 30);
+  ASSERT_TRUE(OverrideMetricsLag(&none, "", "--metrics-lag").ok());
+  EXPECT_EQ(none.scenarios[0].metrics_lag_s, 30);
+  for (const char* bad : {"-5s", "11m", "soon"}) {
+    Status st = OverrideMetricsLag(&none, bad, "--metrics-lag");
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_NE(st.message().find(std::string("--metrics-lag '") + bad + "'"), std::string::npos) << st.message();
+  }
+  EXPECT_NE(LoadError("lag-bad", "name: t\nscenarios:\n  - {name: a, app: gourmetgram, duration: 1h, metrics_lag: 1h,"
+                                  " train: ['step:low=2'], eval: ['step:low=3']}\n")
+                .find("metrics_lag"),
+            std::string::npos);
+}
+
 TEST(SuiteTest, SelectScenariosKeepsSuiteOrderAndRefusesUnknownNames) {
   const std::string dir = FreshDir("select");
   auto suite = LoadSuite(WriteText(dir + "/suite.yaml", TinySuiteYaml()));

@@ -171,6 +171,11 @@ StatusOr<Json> BuildModel(const std::string& dir, const ReportOptions& options) 
       PP_ASSIGN_OR_RETURN(Json stat, rd.Stat(r, path, key));
       row[key] = stat;
     }
+    // Absent from scorecards written before session 11.
+    row["memory_utilization"] = nullptr;
+    if (r.contains("memory_utilization") && !r["memory_utilization"].is_null()) {
+      PP_ASSIGN_OR_RETURN(row["memory_utilization"], rd.Stat(r, path, "memory_utilization"));
+    }
     // Present only when the evaluation computed the vertical bound (eval --vertical-bound).
     row["cost_ratio_vertical"] = nullptr;
     if (r.contains("cost_ratio_vertical") && !r["cost_ratio_vertical"].is_null()) {

@@ -91,7 +91,7 @@ std::string ScenarioSection(const Json& s, const Json& m) {
   h += std::string("<table class=score><tr><th>policy</th><th>cost $</th><th>cost / bound</th>") +
        (vertical ? "<th>cost / vertical bound</th>" : "") +
        "<th>SLO attainment %</th><th>p95 ms</th><th>scaling actions</th><th>OOM kills</th><th>pod-hours</th>"
-       "<th>CPU utilization %</th></tr>";
+       "<th>CPU utilization %</th><th>memory utilization %</th></tr>";
   const double required = m["required_attainment"].get<double>();
   for (const auto& r : s["rows"]) {
     const bool bad = !r["slo_attainment"].is_null() && r["slo_attainment"]["mean"].get<double>() + 1e-12 < required;
@@ -100,7 +100,8 @@ std::string ScenarioSection(const Json& s, const Json& m) {
          (bad ? "<td class=bad>" + StatCell(r["slo_attainment"], "%.2f", 100).substr(4)
               : StatCell(r["slo_attainment"], "%.2f", 100)) +
          StatCell(r["p95_ms"], "%.0f") + StatCell(r["scaling_actions"], "%.0f") + StatCell(r["oom_kills"], "%.0f") +
-         StatCell(r["pod_hours"], "%.1f") + StatCell(r["cpu_utilization"], "%.1f", 100) + "</tr>";
+         StatCell(r["pod_hours"], "%.1f") + StatCell(r["cpu_utilization"], "%.1f", 100) +
+         StatCell(r["memory_utilization"], "%.1f", 100) + "</tr>";
   }
   h += "</table>";
   for (const auto& w : s["warnings"]) h += "<p class=\"warning bad\">" + HtmlEscape(w.get<std::string>()) + "</p>";

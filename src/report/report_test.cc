@@ -151,6 +151,25 @@ TEST_F(ReportTest, VerticalBoundColumnOnlyWhenComputed) {
   EXPECT_NE(html->find("<td>2.750"), std::string::npos);
 }
 
+// Memory utilisation is shown when the scorecard has it; older scorecards (without the field) read
+// as before, the cell saying n/a.
+TEST_F(ReportTest, MemoryUtilizationShownWhenRecorded) {
+  auto html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  EXPECT_NE(html->find("memory utilization %"), std::string::npos);
+  EXPECT_EQ(html->find("<td>61.5"), std::string::npos);
+  sc_["results"][0]["memory_utilization"] = Stat(.615, .6, .63);
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_TRUE(html.ok()) << html.status().message();
+  EXPECT_NE(html->find("<td>61.5 <span class=ci>&plusmn; 1.5</span></td>"), std::string::npos);
+  sc_["results"][0]["memory_utilization"] = "high";
+  Write();
+  html = BuildReport(dir_, ReportOptions{});
+  ASSERT_FALSE(html.ok());
+  EXPECT_NE(html.status().message().find("results[0]"), std::string::npos) << html.status().message();
+}
+
 TEST_F(ReportTest, FallbackDecisionsAreWarnedAboutInTheOverviewAndTheScenario) {
   // Files written before fallbacks were counted have no such fields: no warning.
   auto html = BuildReport(dir_, ReportOptions{});

@@ -53,6 +53,7 @@ nlohmann::json RunDefinition(const TrainRequest& r) {
           {"scale_down_window_s", r.scale_down_window_s},
           {"history", r.history},
           {"peak_window", r.peak_window},
+          {"metrics_lag", r.metrics_lag},
           {"reward", r.reward},
           {"slo_target", {{"target", r.slo_target}, {"rate", r.slo_target_rate}, {"scope", r.slo_target_scope}}},
           {"ppo", r.ppo},
@@ -81,6 +82,7 @@ Status ApplyRunDefinition(const std::string& path, TrainRequest* r) {
     r->scale_down_window_s = j.value("scale_down_window_s", 0.0);  // absent before --scale-down-window
     r->history = j.at("history").get<int>();
     r->peak_window = j.value("peak_window", 0);  // absent before the recent-peak features
+    r->metrics_lag = j.value("metrics_lag", std::string());  // absent before --metrics-lag
     r->reward = j.at("reward").get<RewardWeights>();
     if (j.contains("slo_target")) {  // absent in runs started before the constraint existed
       r->slo_target = j["slo_target"].at("target").get<double>();
@@ -326,6 +328,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   PP_RETURN_IF_ERROR(r.agent == "ppo" ? ValidatePpoConfig([&] { auto c = r.ppo; c.total_timesteps = r.timesteps; return c; }())
                                       : ValidateDqnConfig([&] { auto c = r.dqn; c.total_timesteps = r.timesteps; return c; }()));
   PP_ASSIGN_OR_RETURN(Suite suite, LoadSuite(r.suite));
+  PP_RETURN_IF_ERROR(OverrideMetricsLag(&suite, r.metrics_lag, "train: --metrics-lag"));
   PP_ASSIGN_OR_RETURN(const std::vector<const Scenario*> scenarios, SelectTrainScenarios(suite, &r));
   PP_ASSIGN_OR_RETURN(const std::vector<std::string> variation, VariationItems(r));
   r.suite = suite.path.empty() ? r.suite : fs::absolute(suite.path).string();

@@ -16,8 +16,8 @@
 // checkpoint is refused unless resuming.
 //
 // Resume (resume = true): continues the run in DIR from its checkpoint. The run's definition
-// (agent, suite, scenarios, variation, seed, num_envs, mode, history, reward, SLO target, agent
-// configs) is taken from
+// (agent, suite, scenarios, variation, seed, num_envs, mode, history, metrics lag, reward, SLO
+// target, agent configs) is taken from
 // DIR/train_config.json; the request's timesteps and eval_episodes apply. The learning curve is
 // cut back to the checkpoint's update, so no row is duplicated or missing.
 //
@@ -69,6 +69,9 @@ struct TrainRequest {
   std::optional<double> init_action;
   double init_action_prob = 0.9;
   int peak_window = 0;                // recent-peak features over this many intervals (features.h)
+  // Delay before metric samples are visible to the agent (SimConfig::metrics_lag_s), for every
+  // scenario; "" = each scenario's own (suite.h metrics_lag). Kept in train_config.json.
+  std::string metrics_lag;
   int eval_episodes = 0;
   int env_threads = 0;                // per VecEnv; 0 = hardware concurrency
   int torch_threads = 1;

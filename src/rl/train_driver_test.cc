@@ -375,6 +375,31 @@ TEST(TrainDriverTest, InitActionBecomesThePpoInitialChoiceAndResumesWithTheActio
   EXPECT_EQ(model->actions.scale_down_window_s, 300);
 }
 
+// --metrics-lag applies to the run's scenarios (its final evaluation records the lag it ran
+// with, from the same scenarios the training environments were built from) and is kept in
+// train_config.json, which a resumed run reads it back from.
+TEST(TrainDriverTest, MetricsLagReachesTheScenariosAndTheRunDefinition) {
+  const std::string dir = testing::TempDir("metricslag");
+  TrainRequest r = SloTargetRun(testing::WriteTinySuite(dir), dir + "/lagged");
+  r.slo_target = 0;
+  r.timesteps = 128;
+  r.eval_episodes = 1;
+  r.metrics_lag = "45s";
+  ASSERT_TRUE(RunQuiet(r).ok());
+  std::ifstream in(r.out_dir + "/train_config.json");
+  EXPECT_EQ(nlohmann::json::parse(in).at("metrics_lag").get<std::string>(), "45s");
+  std::ifstream card(r.out_dir + "/eval/scorecard.json");
+  EXPECT_EQ(nlohmann::json::parse(card).at("scenarios").at(0).at("metrics_lag_s").get<double>(), 45);
+  ASSERT_TRUE(ResumeUpTo(r.out_dir, 256).ok());
+  std::ifstream again(r.out_dir + "/train_config.json");
+  EXPECT_EQ(nlohmann::json::parse(again).at("metrics_lag").get<std::string>(), "45s");
+}
+
+TEST_F(TrainDriverBadInputTest, BadMetricsLag) {
+  req_.metrics_lag = "-2s";
+  ExpectRefused("train: --metrics-lag '-2s': expected a duration in [0s, 10m]");
+}
+
 TEST_F(TrainDriverBadInputTest, InitActionNotAnAction) {
   req_.mode = "setpoint";
   req_.init_action = 0.4;
