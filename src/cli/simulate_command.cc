@@ -1,4 +1,5 @@
 // `podpilot simulate`: one policy on one app and workload, summary on stdout, series on disk.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -42,7 +43,9 @@ void RunSimulate(const SimulateOptions& o) {
   ApplyPolicyPreferences(*policy, &cfg);
   if (!o.metrics_window.empty()) cfg.sim.metrics_window_s = OrThrow(ParseDuration(o.metrics_window));
   auto lag = ParseDuration(o.metrics_lag);
-  if (!lag.ok() || !(*lag >= 0)) throw UsageError("--metrics-lag '" + o.metrics_lag + "': expected a duration >= 0s");
+  if (!lag.ok() || !(*lag >= 0 && *lag <= 600) || *lag != std::floor(*lag)) {
+    throw UsageError("--metrics-lag '" + o.metrics_lag + "': expected whole seconds in [0s, 10m]");
+  }
   cfg.sim.metrics_lag_s = *lag;
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg));
   if (!o.out.empty()) {
@@ -101,7 +104,8 @@ void RegisterSimulate(CLI::App& app) {
   sub->add_option("--metrics-window", opts->metrics_window,
                   "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
   sub->add_option("--metrics-lag", opts->metrics_lag,
-                  "Delay before a metric sample is visible to the policy (scrape + pipeline), e.g. 15s")
+                  "Delay before each target's metric samples (CPU, memory, rate, latency, in flight) are visible to the policy "
+                  "(scrape + pipeline), whole seconds, e.g. 15s")
       ->capture_default_str();
   sub->callback([opts] { RunSimulate(*opts); });
 }

@@ -222,6 +222,7 @@ TEST_F(DriversTest, MetricsLagChangesTheRunsAndMustMatchTheTuning) {
   ev.out_dir = dir_ + "/stale";
   Captured stale = Capture(ev, RunEvalCommand);
   ASSERT_FALSE(stale.status.ok());
+  EXPECT_NE(stale.status.message().find("metrics lag"), std::string::npos) << stale.status.message();
   EXPECT_FALSE(fs::exists(ev.out_dir + "/scorecard.json"));
   sw.metrics_lag = "45s";
   sw.out_dir = dir_ + "/tune_lag";

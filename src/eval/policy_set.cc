@@ -80,7 +80,7 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
         }
         if (it->second.fingerprint != s->Fingerprint()) {
           return FailedPreconditionError("policy '" + spec + "': " + *file + " was tuned on a different definition of scenario '" +
-                                         s->name + "' (app, duration, SLO, cluster or train workloads changed); rerun podpilot sweep");
+                                         s->name + "' (app, duration, SLO, cluster, metrics lag or train workloads changed); rerun podpilot sweep");
         }
         e.specs[s->name] = SpecForTarget(tuned.kind, it->second.choice.target);
       }

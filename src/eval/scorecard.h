@@ -1,7 +1,8 @@
 // The scorecard (design.md §5): per scenario x policy, the mean and 95 % t-interval over seeds of
 // cost, node cost (the provisioned-nodes view), pod-hours, SLO attainment (request and interval views), p95 latency, scaling actions,
-// replica changes, OOM kills, CPU utilization, the clairvoyant lower bound and the cost ratio, and,
-// when computed, the vertical (+ horizontal) bound and the cost ratio to it (cost_ratio_vertical).
+// replica changes, OOM kills, CPU and memory utilization, the clairvoyant lower bound and the cost
+// ratio, and, when computed, the vertical (+ horizontal) bound and the cost ratio to it
+// (cost_ratio_vertical). The JSON's scenarios record each one's metrics lag (metrics_lag_s).
 //
 // One sample per seed index: the mean, over the scenario's workloads of the split, of the runs
 // with that seed index. (So the interval is over seeds, and each sample covers every workload.)

@@ -1,6 +1,7 @@
 #include "eval/suite.h"
 
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -124,6 +125,11 @@ StatusOr<Scenario> ReadScenario(YamlReader r, const std::string& origin, const s
   if (r.Has("slo_ms")) s.slo_ms = r.Number("slo_ms", 200, 1, 3600e3);
   s.metrics_lag_s = r.Duration("metrics_lag", 0, 0, kMaxMetricsLagS);
   PP_RETURN_IF_ERROR(r.status());
+  if (s.metrics_lag_s != std::floor(s.metrics_lag_s)) {
+    // The simulator ticks once a second: a fraction would be dropped, yet change the fingerprint.
+    return InvalidArgumentError(where + ".metrics_lag: '" + r.node()["metrics_lag"].as<std::string>() +
+                                "': must be a whole number of seconds");
+  }
   if (!ValidName(s.name)) {
     return InvalidArgumentError(where + ".name: '" + s.name + "': use letters, digits, '-', '_' and '.' only");
   }
@@ -288,8 +294,8 @@ EnvConfig ScenarioEnvConfig(const Scenario& s, const WorkloadRef& w) {
 Status OverrideMetricsLag(Suite* suite, const std::string& text, const std::string& flag) {
   if (text.empty()) return Status::Ok();
   auto lag = ParseDuration(text);
-  if (!lag.ok() || !(*lag >= 0 && *lag <= kMaxMetricsLagS)) {
-    return InvalidArgumentError(flag + " '" + text + "': expected a duration in [0s, 10m]");
+  if (!lag.ok() || !(*lag >= 0 && *lag <= kMaxMetricsLagS) || *lag != std::floor(*lag)) {
+    return InvalidArgumentError(flag + " '" + text + "': expected whole seconds in [0s, 10m]");
   }
   for (auto& s : suite->scenarios) s.metrics_lag_s = *lag;
   return Status::Ok();

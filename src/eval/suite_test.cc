@@ -289,7 +289,7 @@ TEST(SuiteTest, MetricsLagReachesTheEnvironmentAndTheFingerprint) {
   EXPECT_EQ(none.scenarios[0].metrics_lag_s, 30);
   ASSERT_TRUE(OverrideMetricsLag(&none, "", "--metrics-lag").ok());
   EXPECT_EQ(none.scenarios[0].metrics_lag_s, 30);
-  for (const char* bad : {"-5s", "11m", "soon"}) {
+  for (const char* bad : {"-5s", "11m", "soon", "1500ms"}) {
     Status st = OverrideMetricsLag(&none, bad, "--metrics-lag");
     ASSERT_FALSE(st.ok()) << bad;
     EXPECT_NE(st.message().find(std::string("--metrics-lag '") + bad + "'"), std::string::npos) << st.message();
@@ -297,6 +297,10 @@ TEST(SuiteTest, MetricsLagReachesTheEnvironmentAndTheFingerprint) {
   EXPECT_NE(LoadError("lag-bad", "name: t\nscenarios:\n  - {name: a, app: gourmetgram, duration: 1h, metrics_lag: 1h,"
                                   " train: ['step:low=2'], eval: ['step:low=3']}\n")
                 .find("metrics_lag"),
+            std::string::npos);
+  EXPECT_NE(LoadError("lag-frac", "name: t\nscenarios:\n  - {name: a, app: gourmetgram, duration: 1h, metrics_lag: 500ms,"
+                                   " train: ['step:low=2'], eval: ['step:low=3']}\n")
+                .find("metrics_lag: '500ms': must be a whole number of seconds"),
             std::string::npos);
 }
 

@@ -1,7 +1,8 @@
 // The PodPilotAutoscaler examples in deploy/examples are what users copy: the CRD accepts them
 // (tests/deploy/run_test.sh, against a real API server), and here the operator must be able to
 // act on them as written: the spec parses, and a learned policy's model decides for exactly the
-// listed targets (another count falls back to the HPA rule for good).
+// listed targets (another count falls back to the HPA rule for good), with the bounds it was
+// trained with.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "operator/autoscaler_spec.h"
 #include "policy/learned/model_file.h"
+#include "sim/app_model.h"
 
 namespace podpilot::op {
 namespace {
@@ -71,6 +73,17 @@ TEST(DeployExamplesTest, TheOperatorCanActOnEveryExampleAsWritten) {
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     EXPECT_EQ(static_cast<size_t>(model->actions.num_targets), spec->targets.size())
         << "the model decides for " << model->actions.num_targets << " targets";
+    // A shipped model is named after the bundled app it was trained on; its features scale each
+    // target's replicas by that target's bounds, so the example must list the app's services in
+    // its order with its bounds (model files record neither).
+    auto app = LoadAppByName(std::filesystem::path(spec->model_path).stem().string());
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    ASSERT_EQ(app->services.size(), spec->targets.size());
+    for (size_t i = 0; i < spec->targets.size(); ++i) {
+      EXPECT_EQ(spec->targets[i].name, app->services[i].name) << "target " << i;
+      EXPECT_EQ(spec->targets[i].min_replicas, app->services[i].min_replicas) << spec->targets[i].name;
+      EXPECT_EQ(spec->targets[i].max_replicas, app->services[i].max_replicas) << spec->targets[i].name;
+    }
   }
   EXPECT_GE(seen, 2);
 }

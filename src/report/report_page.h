@@ -17,7 +17,9 @@ std::string HtmlEscape(const std::string& text);
 //    "policies":[label...],
 //    "scenarios":[{"name","app","slo_ms","duration_s",
 //                  "rows":[{"policy","cost","cost_ratio","cost_ratio_vertical","slo_attainment","p95_ms","scaling_actions",
-//                           "oom_kills","pod_hours","cpu_utilization"}],   each {"mean","lo","hi"} or null
+//                           "oom_kills","pod_hours","cpu_utilization","memory_utilization"}],
+//                           each {"mean","lo","hi"} or null (memory_utilization: null in scorecards
+//                           written before it was recorded)
 //                  "runs":[{"id","workload","seed_index","t":[s...],"load":[rps...],"services":[name...],
 //                           "policies":[{"label","replicas_total","replicas":[[...] per service],
 //                                        "p95_ms","cost_per_hour","slo_attainment"}],

@@ -35,7 +35,9 @@ namespace podpilot {
 
 struct SimConfig {
   double metrics_window_s = 30;   // metrics-server style averaging window
-  double metrics_lag_s = 0;       // extra delay before a sample is visible (scrape / pipeline)
+  // Extra delay (whole seconds) before a target's window samples are visible (scrape / pipeline);
+  // the application's rates and SLO of the last interval and OOM kills are not delayed.
+  double metrics_lag_s = 0;
   bool pod_samples = false;       // fill TargetObservation::pods (the HPA needs them)
   std::vector<std::string> targets;  // services the policy controls; empty = all services
   bool force_tree_walk = false;   // evaluate every call tree by walking it (cross-checks the fast path)
