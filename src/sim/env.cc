@@ -15,7 +15,11 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
     return InvalidArgumentError("env: control interval " + std::to_string(config.control_interval_s) +
                                 " s must be a whole number of seconds in [1, 3600]");
   }
-  if (!(config.sim.metrics_lag_s >= 0)) return InvalidArgumentError("env: metrics lag must not be negative");
+  if (!(config.sim.metrics_lag_s >= 0) || config.sim.metrics_lag_s != std::floor(config.sim.metrics_lag_s)) {
+    // The simulator ticks once a second: a fraction of a second would be dropped silently.
+    return InvalidArgumentError("env: metrics lag " + std::to_string(config.sim.metrics_lag_s) +
+                                " s must be a whole number of seconds >= 0");
+  }
   if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 1000) {
     return InvalidArgumentError("env: metrics window + lag must lie within [1, 1000] s");
   }

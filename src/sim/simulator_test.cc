@@ -308,6 +308,13 @@ TEST(EnvTest, CreateRefusesBadConfiguration) {
   auto missing = Env::Create(cfg);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("/no/such/file.csv"), std::string::npos) << missing.status().message();
+  for (double lag : {-1.0, 2.5}) {
+    cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
+    cfg.sim.metrics_lag_s = lag;
+    auto refused = Env::Create(cfg);
+    ASSERT_FALSE(refused.ok()) << lag;
+    EXPECT_NE(refused.status().message().find("whole number of seconds"), std::string::npos) << refused.status().message();
+  }
 }
 
 }  // namespace
