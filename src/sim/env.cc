@@ -42,8 +42,12 @@ Env::Env(EnvConfig config, WorkloadSpec spec)
   sim_ = std::make_unique<Simulator>(config_.app, config_.sim);
 }
 
+int Env::warmup_intervals() const {
+  return 1 + static_cast<int>(std::ceil(config_.sim.metrics_lag_s / config_.control_interval_s));
+}
+
 int Env::episode_steps() const {
-  return static_cast<int>(std::ceil(config_.duration_s / config_.control_interval_s)) - 1;
+  return static_cast<int>(std::ceil(config_.duration_s / config_.control_interval_s)) - warmup_intervals();
 }
 
 void Env::RunInterval(int changes) {
@@ -88,8 +92,10 @@ const StepResult& Env::Reset(uint64_t seed) {
   auto arrivals = std::make_shared<const std::vector<double>>(SampleArrivals(series_, Rng::Derive(seed, kArrivalStream)));
   auto rates = std::make_shared<const std::vector<double>>(series_.rps);
   sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week, std::move(rates));
-  RunInterval(0);
-  // The warm-up interval is nobody's doing: its cost counts in the run totals, not in the reward.
+  // Warm up until the metrics window, `lag` seconds late, holds samples: a pipeline reports none
+  // before that, and a policy reading zeros as measurements would scale everything to its minimum.
+  for (int k = warmup_intervals(); k > 0; --k) RunInterval(0);
+  // The warm-up is nobody's doing: its cost counts in the run totals, not in the reward.
   result_.reward = RewardComponents{};
   return result_;
 }

@@ -2,6 +2,7 @@
 //
 //   auto env = Env::Create(config);           // validates app, workload and options
 //   const StepResult& r0 = env->Reset(seed);  // first observation after one control interval
+//                                             // (more with a metrics lag: Env::warmup_intervals)
 //   const StepResult& r1 = env->Step(decision);  // apply, advance one control interval, observe
 //
 // One step is one control interval (15 s by default) of `dt` = 1 s ticks. The episode is
@@ -80,6 +81,9 @@ class Env {
   const WorkloadSeries& workload() const { return series_; }
   // Number of steps in a full episode.
   int episode_steps() const;
+  // Control intervals Reset runs before the first observation: 1, plus enough to cover the
+  // metrics lag (ceil(lag / control interval)), so that the first window holds samples.
+  int warmup_intervals() const;
   bool done() const { return sim_->Done(); }
 
  private:

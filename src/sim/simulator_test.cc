@@ -293,6 +293,26 @@ TEST(SimulatorTest, NoReadyPodsMeansEveryRequestFails) {
   EXPECT_EQ(sim.last_class_tick()[0].ok, 0.0);
 }
 
+// With a metrics lag, Reset warms up until the lagged window holds samples: the first observation
+// the policy gets is a measurement, not the zeros of a window that ends before the run began.
+TEST(EnvTest, FirstObservationWaitsForTheLaggedWindow) {
+  for (double lag : {0.0, 15.0, 40.0}) {
+    EnvConfig cfg = OneServiceEnv(OneServiceYaml(0.01, "500m", 2), "constant:rps=40,noise=none");
+    cfg.sim.metrics_lag_s = lag;
+    auto env = MustCreateEnv(cfg);
+    const StepResult& r = env->Reset(1);
+    const int warmup = 1 + static_cast<int>(std::ceil(lag / 15));
+    EXPECT_EQ(env->warmup_intervals(), warmup) << lag;
+    EXPECT_DOUBLE_EQ(r.observation.time_s, 15.0 * warmup) << lag;
+    EXPECT_EQ(env->episode_steps(), 600 / 15 - warmup) << lag;
+    EXPECT_NEAR(r.observation.targets[0].request_rate, 40, 1e-9) << lag;
+    EXPECT_NEAR(r.observation.targets[0].cpu_usage, 0.2, 1e-9) << lag;
+    int steps = 0;
+    for (const StepResult* s = &r; !s->truncated; s = &env->Step(Keep(1))) ++steps;
+    EXPECT_EQ(steps, env->episode_steps()) << lag;
+  }
+}
+
 TEST(EnvTest, CreateRefusesBadConfiguration) {
   EnvConfig cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
   cfg.control_interval_s = 0;
