@@ -54,10 +54,14 @@ Setup MakeSetup(const CoreConfig& c) {
     if (!std::isfinite(w)) throw py::value_error("reward weights must be finite, got " + FormatChoice(w));
   }
   s.env.reward = RewardWeights{c.cost_weight, c.slo_weight, c.churn_weight};
-  if (c.duration_s < 2 * c.control_interval_s) {
-    // Reset consumes one interval; an episode needs at least one step after it.
-    throw py::value_error("duration " + FormatChoice(c.duration_s) + " s must cover at least two control intervals (" +
-                          FormatChoice(c.control_interval_s) + " s each)");
+  // Reset consumes one interval, plus enough to cover the metrics lag (Env::warmup_intervals); an
+  // episode needs at least one step after it.
+  const int warmup = c.control_interval_s > 0 ? 1 + static_cast<int>(std::ceil(c.metrics_lag_s / c.control_interval_s)) : 1;
+  if (c.duration_s < (warmup + 1) * c.control_interval_s) {
+    const std::string n = warmup == 1 ? std::string("two") : std::to_string(warmup + 1);
+    throw py::value_error("duration " + FormatChoice(c.duration_s) + " s must cover at least " + n +
+                          " control intervals (" + FormatChoice(c.control_interval_s) + " s each" +
+                          (warmup > 1 ? ", the warm-up covering the metrics lag" : "") + ")");
   }
   // Env::Create validates the workload spec, durations and target names; probe it once here so
   // errors surface at construction. The env itself is created by the caller.
@@ -185,8 +189,8 @@ StepInfo InfoOf(const StepResult& r) {
   StepInfo i;
   const IntervalTotals& t = r.interval;
   i.cost = t.cost;
-  // The reward's components are zeroed for the warm-up interval of Reset (nobody's doing), but
-  // the interval itself happened: report it from the interval totals.
+  // The reward's components are zeroed for Reset's warm-up (nobody's doing), but the interval
+  // itself happened: report it from the interval totals (the last warm-up interval's, with a lag).
   i.cost_rate = t.seconds > 0 ? t.cost * 3600.0 / t.seconds : 0;
   i.slo_shortfall = t.requests > 0 ? 1.0 - t.ok_within_slo / t.requests : 0.0;
   i.churn = r.reward.churn;

@@ -19,7 +19,7 @@ class EnvCore {
   // Throws ValueError on a bad configuration (unknown app, bad workload spec, ...).
   explicit EnvCore(const CoreConfig& config);
 
-  // (observation float32[obs_size], info dict). The info dict carries the warm-up interval's
+  // (observation float32[obs_size], info dict). The info dict carries the (last) warm-up interval's
   // scorecard components (see InfoKeys()), "time_s" and "replicas".
   py::tuple Reset(uint64_t seed);
   // (observation, reward, terminated, truncated, info). On the truncating step info also holds

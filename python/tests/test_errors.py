@@ -37,6 +37,7 @@ def venv():
         ({"duration": float("nan")}, ValueError, r"duration must be finite"),
         ({"duration": [1]}, TypeError, r"duration must be"),
         ({"duration": 20}, ValueError, r"at least two control intervals"),
+        ({"duration": 40, "metrics_lag": 15}, ValueError, r"at least 3 control intervals .*metrics lag"),
         ({"control_interval": 0.5}, ValueError, r"control interval"),
         ({"action_mode": "absolute"}, ValueError, r"action_mode must be one of"),
         ({"max_delta": 0}, ValueError, r"max_delta must be in \[1, 1000\]"),

@@ -20,6 +20,15 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
     return InvalidArgumentError("env: metrics lag " + std::to_string(config.sim.metrics_lag_s) +
                                 " s must be a whole number of seconds >= 0");
   }
+  {
+    // As warmup_intervals() and episode_steps(): Reset's warm-up must leave at least one decision.
+    const int warmup = 1 + static_cast<int>(std::ceil(config.sim.metrics_lag_s / config.control_interval_s));
+    if (static_cast<int>(std::ceil(config.duration_s / config.control_interval_s)) - warmup < 1) {
+      return InvalidArgumentError("env: duration " + std::to_string(config.duration_s) + " s leaves no decision after " +
+                                  "the warm-up of " + std::to_string(warmup) + " control intervals (one, plus the " +
+                                  "metrics lag of " + std::to_string(config.sim.metrics_lag_s) + " s)");
+    }
+  }
   if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 1000) {
     return InvalidArgumentError("env: metrics window + lag must lie within [1, 1000] s");
   }

@@ -328,6 +328,11 @@ TEST(EnvTest, CreateRefusesBadConfiguration) {
   auto missing = Env::Create(cfg);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("/no/such/file.csv"), std::string::npos) << missing.status().message();
+  cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10", 60);
+  cfg.sim.metrics_lag_s = 45;  // warm-up of 4 intervals = the whole minute
+  auto no_decision = Env::Create(cfg);
+  ASSERT_FALSE(no_decision.ok());
+  EXPECT_NE(no_decision.status().message().find("leaves no decision"), std::string::npos) << no_decision.status().message();
   for (double lag : {-1.0, 2.5}) {
     cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
     cfg.sim.metrics_lag_s = lag;
