@@ -195,7 +195,8 @@ if [ -x "$podpilot" ] && "$podpilot" operator --help >/dev/null 2>&1; then
   [ "$leaders" = 1 ] || { tail -5 "$tmp"/operator-*.log; fail "expected one leader among the two replicas, got $leaders"; }
   holder=$(k get lease podpilot-operator -n podpilot-system -o jsonpath='{.spec.holderIdentity}')
   [[ "$holder" == podpilot-operator-test-* ]] || fail "Lease podpilot-system/podpilot-operator held by '$holder'"
-  if grep -i -E 'forbidden|403' "$tmp"/operator-*.log; then fail "the operator hit Forbidden with deploy/rbac"; fi
+  # "HTTP 403", not a bare 403: the API server's random port may contain those digits (127.0.0.1:52403).
+  if grep -i -E 'forbidden|HTTP 403' "$tmp"/operator-*.log; then fail "the operator hit Forbidden with deploy/rbac"; fi
   # A Shadow-mode autoscaler: the leader reconciles it and exports per-autoscaler series.
   k create deployment frontend -n rbac-test --image=registry.k8s.io/pause:3.10 --replicas=2 >/dev/null
   k set resources deployment frontend -n rbac-test --requests=cpu=100m >/dev/null
