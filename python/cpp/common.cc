@@ -54,9 +54,9 @@ Setup MakeSetup(const CoreConfig& c) {
     if (!std::isfinite(w)) throw py::value_error("reward weights must be finite, got " + FormatChoice(w));
   }
   s.env.reward = RewardWeights{c.cost_weight, c.slo_weight, c.churn_weight};
-  // Reset consumes one interval, plus enough to cover the metrics lag (Env::warmup_intervals); an
-  // episode needs at least one step after it.
-  const int warmup = c.control_interval_s > 0 ? 1 + static_cast<int>(std::ceil(c.metrics_lag_s / c.control_interval_s)) : 1;
+  // Reset consumes WarmupIntervals() (one, plus the metrics lag's); an episode needs at least one
+  // step after it.
+  const int warmup = c.control_interval_s > 0 ? WarmupIntervals(c.metrics_lag_s, c.control_interval_s) : 1;
   if (c.duration_s < (warmup + 1) * c.control_interval_s) {
     const std::string n = warmup == 1 ? std::string("two") : std::to_string(warmup + 1);
     throw py::value_error("duration " + FormatChoice(c.duration_s) + " s must cover at least " + n +

@@ -6,6 +6,8 @@
 
 #include <pybind11/stl.h>
 
+#include <cmath>
+
 #include "common.h"
 #include "policy/learned/mlp.h"
 #include "policy/learned/model_file.h"
@@ -92,7 +94,14 @@ void WriteModelPy(const std::string& path, const std::string& features_json, con
     else if (key == "timesteps") m.provenance.timesteps = py::cast<int64_t>(v);
     else if (key == "suite") m.provenance.suite = py::cast<std::string>(v);
     else if (key == "seed") m.provenance.seed = py::cast<uint64_t>(v);
-    else throw py::value_error("provenance: unknown key '" + key + "' (known: trainer, timesteps, suite, seed)");
+    else if (key == "metrics_lag_s") {
+      m.provenance.metrics_lag_s = py::cast<double>(v);
+      if (!(m.provenance.metrics_lag_s >= 0) || !std::isfinite(m.provenance.metrics_lag_s)) {
+        throw py::value_error("provenance: metrics_lag_s must be a non-negative number of seconds, got " +
+                              py::cast<std::string>(py::str(v)));
+      }
+    }
+    else throw py::value_error("provenance: unknown key '" + key + "' (known: trainer, timesteps, suite, seed, metrics_lag_s)");
   }
   for (auto [k, v] : metadata) m.extra_metadata[py::cast<std::string>(k)] = py::cast<std::string>(v);
   ThrowIfError(learned::WriteModel(path, m), "");

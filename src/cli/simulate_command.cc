@@ -8,6 +8,7 @@
 #include "common/file_util.h"
 #include "common/units.h"
 #include "eval/policy_registry.h"
+#include "eval/policy_set.h"
 #include "eval/run.h"
 #include "sim/env.h"
 
@@ -48,6 +49,8 @@ void RunSimulate(const SimulateOptions& o) {
   }
   cfg.sim.metrics_lag_s = *lag;
   std::unique_ptr<Env> env = OrThrow(Env::Create(cfg));
+  const std::string lag_warning = LearnedLagWarning(o.policy, o.policy, *lag, "this run is");
+  if (!lag_warning.empty()) std::cerr << "warning: " << lag_warning << "\n";
   if (!o.out.empty()) {
     Status st = EnsureDirectory(o.out);
     if (!st.ok()) throw UsageError(st.message());
@@ -104,8 +107,9 @@ void RegisterSimulate(CLI::App& app) {
   sub->add_option("--metrics-window", opts->metrics_window,
                   "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
   sub->add_option("--metrics-lag", opts->metrics_lag,
-                  "Delay before each target's metric samples (CPU, memory, rate, latency, in flight) are visible to the policy "
-                  "(scrape + pipeline), whole seconds, e.g. 15s")
+                  "Delay before metric samples (each target's CPU, memory, rate, latency, in flight, OOM kills; the "
+                  "application's rate, latency and SLO attainment) are visible to the policy (scrape + pipeline), whole "
+                  "seconds, e.g. 15s; replica counts are not delayed")
       ->capture_default_str();
   sub->callback([opts] { RunSimulate(*opts); });
 }

@@ -45,6 +45,11 @@ Status RunEvalCommand(const EvalRequest& req, std::FILE* out, std::FILE* err) {
   PP_ASSIGN_OR_RETURN(std::vector<const Scenario*> scenarios, SelectScenarios(suite, req.scenarios));
   PP_ASSIGN_OR_RETURN(std::vector<PolicyEntry> policies, ResolvePolicies(req.policies, scenarios));
   PP_RETURN_IF_ERROR(EnsureDirectory(req.out_dir));
+  for (const PolicyEntry& e : policies) {
+    for (const std::string& w : e.warnings) {
+      if (err) std::fprintf(err, "warning: %s\n", w.c_str());
+    }
+  }
 
   EvalOptions o;
   o.split = split;

@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <set>
 
+#include "common/units.h"
 #include "eval/policy_registry.h"
 #include "eval/sweep.h"
+#include "policy/learned/model_file.h"
 #include "policy/policy_spec.h"
 
 namespace podpilot {
@@ -44,7 +46,31 @@ StatusOr<std::string> ResolveLearnedDir(const std::string& spec, const Scenario&
                        " nor " + by_app + " exists (train one with podpilot train)");
 }
 
+// "'a'" or "scenarios 'a', 'b'": what runs at one lag, for LearnedLagWarning.
+std::string ScenarioList(const std::vector<std::string>& names) {
+  std::string out = names.size() == 1 ? "scenario " : "scenarios ";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  return out + (names.size() == 1 ? " runs" : " run");
+}
+
 }  // namespace
+
+std::string LearnedLagWarning(const std::string& label, const std::string& spec, double lag_s, const std::string& runs) {
+  auto params = ParsePolicySpec(spec);
+  if (!params.ok() || params->name() != "learned") return "";
+  auto path = params->GetString("model", "");
+  if (!path.ok() || path->empty()) return "";
+  auto model = learned::ReadModel(*path);
+  if (!model.ok()) return "";
+  const double trained = model->provenance.metrics_lag_s;
+  if (trained == lag_s || (trained < 0 && lag_s == 0)) return "";
+  const std::string fix = lag_s > 0 ? "train one at that lag with podpilot train --metrics-lag " + FormatDuration(lag_s)
+                                    : "train one without a lag with podpilot train";
+  const std::string what = trained < 0 ? "does not record the metrics lag it was trained at"
+                                       : "was trained at a metrics lag of " + FormatDuration(trained);
+  return "policy '" + label + "': model " + *path + " " + what + "; " + runs + " at " + FormatDuration(lag_s) + " (" +
+         fix + ")";
+}
 
 std::vector<std::string> ParsePolicyList(const std::string& text) { return SplitList(text, ';'); }
 
@@ -98,6 +124,13 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
       auto policy = MakePolicy(resolved);
       if (!policy.ok()) return policy.status().WithPrefix("policy '" + spec + "'");
       if (e.policy_name.empty()) e.policy_name = (*policy)->Name();
+    }
+    // One warning per model file and lag, naming the scenarios.
+    std::map<std::pair<std::string, double>, std::vector<std::string>> by_model_and_lag;
+    for (const Scenario* s : scenarios) by_model_and_lag[{e.specs[s->name], s->metrics_lag_s}].push_back(s->name);
+    for (const auto& [key, names] : by_model_and_lag) {
+      std::string w = LearnedLagWarning(e.label, key.first, key.second, ScenarioList(names));
+      if (!w.empty()) e.warnings.push_back(std::move(w));
     }
     out.push_back(std::move(e));
   }

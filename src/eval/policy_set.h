@@ -34,6 +34,7 @@ struct PolicyEntry {
   std::map<std::string, std::string> specs;   // scenario name -> runnable MakePolicy spec
   std::string policy_name;                    // Policy::Name() of one built instance: the spec with its
                                               // defaults filled in (tuned-*: one scenario's)
+  std::vector<std::string> warnings;          // LearnedLagWarning()s of its scenarios, for stderr
   const std::string& SpecFor(const std::string& scenario) const { return specs.at(scenario); }
 };
 
@@ -44,5 +45,12 @@ std::vector<std::string> ParsePolicyList(const std::string& text);
 // unknown names or parameters fail here, before any run. Duplicate labels are refused.
 StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string>& specs,
                                                    const std::vector<const Scenario*>& scenarios);
+
+// For a "learned:model=PATH[,...]" spec run at a metrics lag of `lag_s`: a warning (without the
+// "warning: " prefix) when the model records another training lag (Provenance::metrics_lag_s), or
+// records none while lag_s > 0; "" otherwise, for every other spec, and for a file that cannot be
+// read (building the policy reports that). `runs` says what runs at that lag, e.g. "scenarios
+// 'a', 'b' run" or "this run is"; `label` names the policy as the user wrote it.
+std::string LearnedLagWarning(const std::string& label, const std::string& spec, double lag_s, const std::string& runs);
 
 }  // namespace podpilot

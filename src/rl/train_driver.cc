@@ -353,6 +353,14 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                                              r.reward.slo, static_cast<int>(eo.configs.size())));
   PP_ASSIGN_OR_RETURN(auto envs, TrainEnvs::Create(eo, Rng::Derive(r.seed, 0xE7)));
   PP_ASSIGN_OR_RETURN(auto trainer, MakeTrainer(r, std::move(envs)));
+  // The model records the lag it was trained at when every training scenario had the same one.
+  double trained_lag = scenarios.front()->metrics_lag_s;
+  for (const Scenario* s : scenarios) trained_lag = s->metrics_lag_s == trained_lag ? trained_lag : -1;
+  auto export_model = [&]() -> StatusOr<learned::LearnedModel> {
+    PP_ASSIGN_OR_RETURN(learned::LearnedModel model, trainer->Export(r.scenario));
+    model.provenance.metrics_lag_s = trained_lag;
+    return model;
+  };
 
   // Inputs are good: from here on DIR is written.
   PP_RETURN_IF_ERROR(EnsureDirectory(r.out_dir));
@@ -398,7 +406,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
     d.state["driver"] = {{"episodes", window.ToJson()}, {"wall_s", wall()}};
     slo_constraints.Save(&d.state["driver"]);
     PP_RETURN_IF_ERROR(WriteCheckpoint(ckpt_dir, d));
-    PP_ASSIGN_OR_RETURN(auto model, trainer->Export(r.scenario));
+    PP_ASSIGN_OR_RETURN(auto model, export_model());
     return learned::WriteModel((fs::path(r.out_dir) / "model-latest.safetensors").string(), model);
   };
   bool stopped = false;
@@ -446,7 +454,7 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   if (r.progress_bar) std::fputc('\n', err);
   if (stopped) return Status::Ok();
   PP_RETURN_IF_ERROR(checkpoint());
-  PP_ASSIGN_OR_RETURN(auto model, trainer->Export(r.scenario));
+  PP_ASSIGN_OR_RETURN(auto model, export_model());
   const std::string model_path = (fs::path(r.out_dir) / "model.safetensors").string();
   PP_RETURN_IF_ERROR(learned::WriteModel(model_path, model));
   std::fprintf(out, "trained %s for %lld steps in %.1f s; model: %s\n", r.agent.c_str(),

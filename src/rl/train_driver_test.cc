@@ -390,6 +390,12 @@ TEST(TrainDriverTest, MetricsLagReachesTheScenariosAndTheRunDefinition) {
   EXPECT_EQ(nlohmann::json::parse(in).at("metrics_lag").get<std::string>(), "45s");
   std::ifstream card(r.out_dir + "/eval/scorecard.json");
   EXPECT_EQ(nlohmann::json::parse(card).at("scenarios").at(0).at("metrics_lag_s").get<double>(), 45);
+  // The model records it (eval and simulate warn when it runs at another).
+  for (const char* file : {"/model.safetensors", "/model-latest.safetensors"}) {
+    auto model = learned::ReadModel(r.out_dir + file);
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    EXPECT_EQ(model->provenance.metrics_lag_s, 45) << file;
+  }
   // The resumed run reads the lag back from train_config.json: its own final evaluation has it.
   std::filesystem::remove(r.out_dir + "/eval/scorecard.json");
   TrainRequest again;
@@ -400,6 +406,9 @@ TEST(TrainDriverTest, MetricsLagReachesTheScenariosAndTheRunDefinition) {
   ASSERT_TRUE(RunQuiet(again).ok());
   std::ifstream card2(r.out_dir + "/eval/scorecard.json");
   EXPECT_EQ(nlohmann::json::parse(card2).at("scenarios").at(0).at("metrics_lag_s").get<double>(), 45);
+  auto resumed = learned::ReadModel(r.out_dir + "/model.safetensors");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->provenance.metrics_lag_s, 45);
 }
 
 TEST_F(TrainDriverBadInputTest, BadMetricsLag) {

@@ -1,5 +1,6 @@
 #include "sim/env.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -22,15 +23,20 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
   }
   {
     // As warmup_intervals() and episode_steps(): Reset's warm-up must leave at least one decision.
-    const int warmup = 1 + static_cast<int>(std::ceil(config.sim.metrics_lag_s / config.control_interval_s));
+    const int warmup = WarmupIntervals(config.sim.metrics_lag_s, config.control_interval_s);
     if (static_cast<int>(std::ceil(config.duration_s / config.control_interval_s)) - warmup < 1) {
       return InvalidArgumentError("env: duration " + std::to_string(config.duration_s) + " s leaves no decision after " +
                                   "the warm-up of " + std::to_string(warmup) + " control intervals (one, plus the " +
                                   "metrics lag of " + std::to_string(config.sim.metrics_lag_s) + " s)");
     }
   }
-  if (config.sim.metrics_window_s < 1 || config.sim.metrics_window_s + config.sim.metrics_lag_s > 1000) {
-    return InvalidArgumentError("env: metrics window + lag must lie within [1, 1000] s");
+  // The simulator keeps max(window, control interval) + lag seconds of history for Observe.
+  if (config.sim.metrics_window_s < 1 ||
+      std::max(config.sim.metrics_window_s, config.control_interval_s) + config.sim.metrics_lag_s > 1000) {
+    return InvalidArgumentError("env: metrics window " + std::to_string(config.sim.metrics_window_s) +
+                                " s (or the control interval " + std::to_string(config.control_interval_s) +
+                                " s, if longer) + metrics lag " + std::to_string(config.sim.metrics_lag_s) +
+                                " s must lie within [1, 1000] s");
   }
   for (const auto& t : config.sim.targets) {
     if (config.app->ServiceIndex(t) < 0) {
@@ -52,7 +58,7 @@ Env::Env(EnvConfig config, WorkloadSpec spec)
 }
 
 int Env::warmup_intervals() const {
-  return 1 + static_cast<int>(std::ceil(config_.sim.metrics_lag_s / config_.control_interval_s));
+  return WarmupIntervals(config_.sim.metrics_lag_s, config_.control_interval_s);
 }
 
 int Env::episode_steps() const {

@@ -14,6 +14,7 @@
 // several Envs on a thread pool.
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -62,6 +63,12 @@ struct StepResult {
   bool truncated = false;
 };
 
+// Control intervals Env::Reset runs before the first observation: 1, plus enough to cover the
+// metrics lag (ceil(lag / control interval)), so that the first lagged window holds samples.
+inline int WarmupIntervals(double metrics_lag_s, double control_interval_s) {
+  return 1 + static_cast<int>(std::ceil(metrics_lag_s / control_interval_s));
+}
+
 class Env {
  public:
   static StatusOr<std::unique_ptr<Env>> Create(const EnvConfig& config);
@@ -81,8 +88,7 @@ class Env {
   const WorkloadSeries& workload() const { return series_; }
   // Number of steps in a full episode.
   int episode_steps() const;
-  // Control intervals Reset runs before the first observation: 1, plus enough to cover the
-  // metrics lag (ceil(lag / control interval)), so that the first window holds samples.
+  // WarmupIntervals() of this env's lag and control interval.
   int warmup_intervals() const;
   bool done() const { return sim_->Done(); }
 

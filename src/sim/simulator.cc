@@ -36,7 +36,9 @@ double RunTotals::LatencyQuantileMs(double p) const {
 
 Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
     : app_(std::move(app)), config_(std::move(config)) {
-  const double lookback = std::max(config_.metrics_window_s + config_.metrics_lag_s, config_.control_interval_s) + 2;
+  // Observe reads back the metrics window and the last control interval (OOM kills, the classes),
+  // both ending `lag` seconds ago.
+  const double lookback = std::max(config_.metrics_window_s, config_.control_interval_s) + config_.metrics_lag_s + 2;
   if (config_.metrics_window_s < 1 || lookback > kMaxRing) {
     throw std::invalid_argument("metrics window + lag and the control interval must lie within [1, " +
                                 std::to_string(kMaxRing - 2) + "] s");
@@ -85,6 +87,10 @@ void Simulator::Reset(std::shared_ptr<const std::vector<double>> arrivals, uint6
   interval_ = IntervalTotals{};
   class_interval_.assign(app_->classes.size(), ClassInterval{});
   class_last_.assign(app_->classes.size(), ClassInterval{});
+  if (config_.metrics_lag_s > 0) {
+    class_cum_.assign(app_->classes.size(), ClassInterval{});
+    class_ring_.assign(app_->classes.size() * static_cast<size_t>(ring_size_), ClassInterval{});
+  }
   totals_ = RunTotals{};
 }
 
@@ -236,12 +242,8 @@ void Simulator::UpdateClasses(double entry) {
     ct.errors = n * (1.0 - p_ok * (1.0 - late));
     ct.mean_ms = e2e.mean;
     ct.scv = scv;
-    ClassInterval& ci = class_interval_[c];
-    ci.requests += n;
-    ci.ok += ct.ok;
-    ci.errors += ct.errors;
-    ci.sum += n * e2e.mean;
-    ci.m2 += n * (e2e.var + e2e.mean * e2e.mean);
+    class_interval_[c].Add(n, ct.ok, ct.errors, e2e.mean, e2e.var);
+    if (!class_cum_.empty()) class_cum_[c].Add(n, ct.ok, ct.errors, e2e.mean, e2e.var);
     interval_.requests += n;
     interval_.ok_within_slo += ct.ok;
     interval_.errors += ct.errors;
@@ -292,6 +294,9 @@ void Simulator::Tick() {
     c.lat_m2 += tick_[s].subtree_m2;
     ring_[s * ring_size_ + static_cast<size_t>((t_ + 1) & (ring_size_ - 1))] = c;
   }
+  for (size_t c = 0; c < class_cum_.size(); ++c) {
+    class_ring_[c * ring_size_ + static_cast<size_t>((t_ + 1) & (ring_size_ - 1))] = class_cum_[c];
+  }
   const AppModel& a = *app_;
   const double cost = (req_cpu * a.cluster.price_cpu_core_hour + req_mem / (1024.0 * 1024 * 1024) *
                        a.cluster.price_memory_gib_hour) / 3600.0;
@@ -334,6 +339,16 @@ IntervalTotals Simulator::TakeInterval() {
   return out;
 }
 
+Simulator::ClassInterval Simulator::LaggedClassInterval(size_t c, int64_t from, int64_t to) const {
+  // Ticks before 0 read the zero sums the ring starts with (index 0 holds t = 0).
+  auto at = [&](int64_t t) -> const ClassInterval& {
+    return class_ring_[c * ring_size_ + static_cast<size_t>(std::max<int64_t>(t, 0) & (ring_size_ - 1))];
+  };
+  const ClassInterval& a = at(from);
+  const ClassInterval& b = at(to);
+  return ClassInterval{b.requests - a.requests, b.ok - a.ok, b.errors - a.errors, b.sum - a.sum, b.m2 - a.m2};
+}
+
 const Simulator::Cum& Simulator::CumAt(int s, int64_t t) const {
   return ring_[static_cast<size_t>(s) * ring_size_ + static_cast<size_t>(std::max<int64_t>(t, 0) & (ring_size_ - 1))];
 }
@@ -347,11 +362,13 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
   obs->time_of_day_s = tod;
   obs->day_of_week = std::fmod(start_dow_ + std::floor((start_tod_ + now) / 86400.0), 7.0);
 
-  // Classes: the interval that just ended.
+  // Classes: the interval that just ended, or with a lag the control interval ending `lag` ago.
+  const int64_t lag = static_cast<int64_t>(config_.metrics_lag_s);
+  const int64_t interval = static_cast<int64_t>(control_interval_s);
   obs->classes.resize(app_->classes.size());
   double req = 0, ok = 0, p95w = 0;
   for (size_t c = 0; c < app_->classes.size(); ++c) {
-    const ClassInterval& ci = class_last_[c];
+    const ClassInterval ci = lag > 0 ? LaggedClassInterval(c, t_ - lag - interval, t_ - lag) : class_last_[c];
     ClassObservation& co = obs->classes[c];
     co.name = app_->classes[c].name;
     co.slo_ms = app_->classes[c].slo_ms;
@@ -375,7 +392,7 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
   obs->latency_p95_ms = req > 0 ? p95w / req : 0;
 
   // Targets: metrics-server style window ending `lag` seconds ago.
-  const int64_t end = t_ - static_cast<int64_t>(config_.metrics_lag_s);
+  const int64_t end = t_ - lag;
   const int64_t start = end - static_cast<int64_t>(config_.metrics_window_s);
   obs->targets.resize(target_services_.size());
   for (size_t i = 0; i < target_services_.size(); ++i) {
@@ -412,7 +429,8 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
     } else {
       to.latency_mean_ms = to.latency_p95_ms = 0;
     }
-    to.oom_kills = cum_[s].oom - CumAt(s, t_ - static_cast<int64_t>(control_interval_s)).oom;
+    // Kills in the control interval ending at `end` (a kill is seen through the pipeline too).
+    to.oom_kills = (lag > 0 ? b.oom : cum_[s].oom) - CumAt(s, end - interval).oom;
     to.pods.clear();
     if (config_.pod_samples) {
       for (const Pod& p : svc.pods()) {
@@ -427,8 +445,10 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
         ps.start_time_s = started ? p.started_s : -1;
         ps.ready_transition_s = p.ready_s >= 0 ? p.ready_s : p.created_s;
         // metrics-server has a sample once the container has run for one resolution (15 s).
-        ps.has_metrics = (p.state == PodState::kProbing || p.state == PodState::kReady) && p.started_s <= now - 15.0;
-        ps.metric_window_start_s = now - config_.metrics_window_s;
+        // With a lag, the newest sample is `lag` seconds old and so is its window.
+        ps.has_metrics = (p.state == PodState::kProbing || p.state == PodState::kReady) &&
+                         p.started_s <= now - config_.metrics_lag_s - 15.0;
+        ps.metric_window_start_s = now - config_.metrics_lag_s - config_.metrics_window_s;
         if (ps.ready) {
           ps.cpu_usage = to.cpu_usage;
           ps.memory_usage = to.memory_usage;

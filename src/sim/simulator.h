@@ -35,8 +35,10 @@ namespace podpilot {
 
 struct SimConfig {
   double metrics_window_s = 30;   // metrics-server style averaging window
-  // Extra delay (whole seconds) before a target's window samples are visible (scrape / pipeline);
-  // the application's rates and SLO of the last interval and OOM kills are not delayed.
+  // Extra delay (whole seconds) before samples are visible (scrape / pipeline): every target's
+  // window, its OOM kills and per-pod metric timestamps, and the application's per-class interval
+  // (request rate, SLO attainment, latency) all end `lag` seconds before now. Replica counts and
+  // pod phases are not delayed (the API server reports them, not the metrics pipeline).
   double metrics_lag_s = 0;
   bool pod_samples = false;       // fill TargetObservation::pods (the HPA needs them)
   std::vector<std::string> targets;  // services the policy controls; empty = all services
@@ -142,6 +144,18 @@ class Simulator {
     double mem = 0;             // working set x ready pod-seconds
     int oom = 0;
   };
+  // Per-class request sums (over an interval, or cumulative in the lag ring).
+  struct ClassInterval {
+    double requests = 0, ok = 0, errors = 0, sum = 0, m2 = 0;
+    // `n` requests with an end-to-end latency of this mean and variance.
+    void Add(double n, double ok_n, double errors_n, double mean, double var) {
+      requests += n;
+      ok += ok_n;
+      errors += errors_n;
+      sum += n * mean;
+      m2 += n * (var + mean * mean);
+    }
+  };
   // The ring holds the last ring_size_ ticks (a power of two >= the longest look-back); it is kept
   // as small as the windows allow because it is written every tick and evicts the latency tables
   // from cache when large.
@@ -151,6 +165,8 @@ class Simulator {
   void UpdateService(int s, double entry, double rate);
   void UpdateClasses(double entry);
   const Cum& CumAt(int s, int64_t t) const;
+  // Class c's sums over ticks [from, to) (metrics lag only).
+  ClassInterval LaggedClassInterval(size_t c, int64_t from, int64_t to) const;
 
   std::shared_ptr<const AppModel> app_;
   SimConfig config_;
@@ -179,9 +195,13 @@ class Simulator {
   std::vector<Cum> cum_;
   // Interval accumulators.
   IntervalTotals interval_;
-  struct ClassInterval { double requests = 0, ok = 0, errors = 0, sum = 0, m2 = 0; };
   std::vector<ClassInterval> class_interval_;
   std::vector<ClassInterval> class_last_;  // the previous completed interval, for Observe
+  // With a metrics lag only: cumulative class sums and their ring ([class * ring_size_ + tick %
+  // ring_size_]), so Observe can read the interval that ended `lag` seconds ago. Not kept without
+  // a lag, where class_last_ is that interval (and the per-tick writes would cost for nothing).
+  std::vector<ClassInterval> class_cum_;
+  std::vector<ClassInterval> class_ring_;
   RunTotals totals_;
 };
 

@@ -313,6 +313,42 @@ TEST(EnvTest, FirstObservationWaitsForTheLaggedWindow) {
   }
 }
 
+// A lag delays everything the metrics pipeline carries, and only that: the lagged run's observation
+// at time t is the instant run's at t - lag (the application's interval rate, SLO and latency, each
+// target's window and OOM kills), while replica counts are today's and the runs themselves agree.
+TEST(EnvTest, LagDelaysTheApplicationSignalsAndOomKillsToo) {
+  const std::string app = OneServiceYaml(0.01, "500m", 2, "    memory_per_inflight: 10Mi\n");
+  EnvConfig cfg = OneServiceEnv(app, "constant:rps=150,noise=poisson");
+  auto instant = MustCreateEnv(cfg);
+  cfg.sim.metrics_lag_s = 30;
+  auto lagged = MustCreateEnv(cfg);
+  std::vector<Observation> seen;  // instant observations, one per control interval from t = 15 s
+  for (const StepResult* r = &instant->Reset(7); !r->truncated; r = &instant->Step(Keep(1))) {
+    seen.push_back(r->observation);
+  }
+  int kills_seen = 0, compared = 0;
+  for (const StepResult* r = &lagged->Reset(7); !r->truncated; r = &lagged->Step(Keep(1))) {
+    const Observation& got = r->observation;
+    const Observation& want = seen[static_cast<size_t>((got.time_s - 30) / 15) - 1];
+    ASSERT_DOUBLE_EQ(want.time_s, got.time_s - 30);
+    const Observation& now = seen[static_cast<size_t>(got.time_s / 15) - 1];
+    const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b)); };
+    EXPECT_PRED2(near, got.request_rate, want.request_rate) << got.time_s;
+    EXPECT_PRED2(near, got.slo_attainment, want.slo_attainment) << got.time_s;
+    EXPECT_PRED2(near, got.latency_p95_ms, want.latency_p95_ms) << got.time_s;
+    EXPECT_PRED2(near, got.classes[0].error_rate, want.classes[0].error_rate) << got.time_s;
+    const TargetObservation& t = got.targets[0];
+    EXPECT_EQ(t.cpu_usage, want.targets[0].cpu_usage) << got.time_s;
+    EXPECT_EQ(t.oom_kills, want.targets[0].oom_kills) << got.time_s;
+    EXPECT_EQ(t.replicas_ready, now.targets[0].replicas_ready) << got.time_s;
+    kills_seen += t.oom_kills;
+    ++compared;
+  }
+  EXPECT_EQ(compared, static_cast<int>(seen.size()) - 2);
+  EXPECT_GT(kills_seen, 0) << "the run must exercise OOM kills";
+  EXPECT_LT(seen.back().slo_attainment, 1.0) << "and SLO misses";
+}
+
 TEST(EnvTest, CreateRefusesBadConfiguration) {
   EnvConfig cfg = OneServiceEnv(OneServiceYaml(), "constant:rps=10");
   cfg.control_interval_s = 0;

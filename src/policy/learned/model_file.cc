@@ -122,6 +122,13 @@ StatusOr<Provenance> ProvenanceFromJson(const std::string& text, const std::stri
     if (!j["seed"].is_number_unsigned()) return bad("seed is not a non-negative integer");
     p.seed = j["seed"].get<uint64_t>();
   }
+  if (j.contains("metrics_lag_s")) {
+    const json& lag = j["metrics_lag_s"];
+    if (!lag.is_number() || !(lag.get<double>() >= 0) || !std::isfinite(lag.get<double>())) {
+      return bad("metrics_lag_s is not a non-negative number of seconds: " + lag.dump());
+    }
+    p.metrics_lag_s = lag.get<double>();
+  }
   return p;
 }
 
@@ -148,7 +155,9 @@ std::string ArchitectureToJson(const MlpArchitecture& a) {
 }
 
 std::string ProvenanceToJson(const Provenance& p) {
-  return json{{"trainer", p.trainer}, {"timesteps", p.timesteps}, {"suite", p.suite}, {"seed", p.seed}}.dump();
+  json j{{"trainer", p.trainer}, {"timesteps", p.timesteps}, {"suite", p.suite}, {"seed", p.seed}};
+  if (p.metrics_lag_s >= 0) j["metrics_lag_s"] = p.metrics_lag_s;  // absent: not recorded
+  return j.dump();
 }
 
 StatusOr<MlpArchitecture> MakeMlpArchitecture(const FeatureLayout& features, const ActionLayout& actions,

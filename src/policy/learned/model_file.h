@@ -18,7 +18,7 @@
 //   podpilot_actions         actions.h ActionLayoutToJson
 //   podpilot_architecture    {"type":"mlp","input":N,"hidden":[64,64],"activation":"tanh"|"relu",
 //                             "logits":"concat"|"per_head","heads":[5,5]}
-//   podpilot_provenance      {"trainer":"ppo","timesteps":1000000,"suite":"...","seed":7}
+//   podpilot_provenance      {"trainer":"ppo","timesteps":1000000,"suite":"...","seed":7[,"metrics_lag_s":15]}
 //   anything else            kept in LearnedModel::extra_metadata
 //
 // Reading refuses (naming the file and what is wrong): anything safetensors.h refuses; a missing
@@ -68,6 +68,10 @@ struct Provenance {
   int64_t timesteps = 0;
   std::string suite;              // training suite / workloads
   uint64_t seed = 0;
+  // The metrics lag (SimConfig::metrics_lag_s, whole seconds) of every training environment; < 0 =
+  // not recorded (files from before the field, converters, or training scenarios with different
+  // lags). Informational: a model runs at any lag, but eval and simulate warn when it differs.
+  double metrics_lag_s = -1;
 };
 
 struct LearnedModel {

@@ -34,7 +34,7 @@ TEST(ModelFileTest, RoundTripKeepsEverything) {
     spec.logits = logits;
     spec.setpoint = logits == LogitsLayout::kPerHead;
     LearnedModel m = MakeModel(spec);
-    m.provenance = {"ppo", 2'000'000, "gourmetgram-train", 17};
+    m.provenance = {"ppo", 2'000'000, "gourmetgram-train", 17, 15};
     m.value_tensors["value.0.weight"] = Tensor{{1, 8}, std::vector<float>(8, 0.5f)};
     m.extra_metadata["note"] = "hello";
     const std::string path = TempPath("roundtrip.safetensors");
@@ -58,6 +58,7 @@ TEST(ModelFileTest, RoundTripKeepsEverything) {
     EXPECT_EQ(r->provenance.timesteps, 2'000'000);
     EXPECT_EQ(r->provenance.suite, "gourmetgram-train");
     EXPECT_EQ(r->provenance.seed, 17u);
+    EXPECT_EQ(r->provenance.metrics_lag_s, 15);
     ASSERT_EQ(r->value_tensors.count("value.0.weight"), 1u);
     EXPECT_EQ(r->value_tensors["value.0.weight"].data, std::vector<float>(8, 0.5f));
     EXPECT_EQ(r->extra_metadata, (std::map<std::string, std::string>{{"note", "hello"}}));
@@ -132,6 +133,10 @@ TEST(ModelFileTest, RefusesInconsistentFiles) {
                   j.replace(j.find("\"version\":1"), 11, "\"version\":9");
                 },
                 "features version 9 is newer than this build's (1)");
+  ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","metrics_lag_s":-15})"; },
+                "provenance: metrics_lag_s is not a non-negative number of seconds: -15");
+  ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","metrics_lag_s":"15s"})"; },
+                "provenance: metrics_lag_s is not a non-negative number of seconds: \"15s\"");
 }
 
 TEST(ModelFileTest, RefusesALayoutOtherThanTheCallerExpects) {
@@ -177,6 +182,9 @@ TEST(ModelFileTest, ShippedModelsLoadAtFifteenSecondsAndRewriteTheirMetadataUnch
     auto again = ModelToSafetensors(*m);
     ASSERT_TRUE(again.ok()) << again.status().ToString();
     EXPECT_EQ(again->metadata["podpilot_features"], file->metadata["podpilot_features"]);
+    // Trained before models recorded their metrics lag: it reads as not recorded and stays so.
+    EXPECT_LT(m->provenance.metrics_lag_s, 0);
+    EXPECT_EQ(again->metadata["podpilot_provenance"], file->metadata["podpilot_provenance"]);
   }
   EXPECT_GE(seen, 3) << "expected the shipped models in " << dir;
 }
