@@ -112,12 +112,17 @@ def convert(args: argparse.Namespace) -> int:
     if args.vecnormalize:
         features["normalization"], sb3_input = load_normalization(Path(args.vecnormalize), n)
 
+    # The env's metrics lag (make_env's default is none), so that podpilot warns where it runs at another.
+    lag = side["env"].get("metrics_lag", 0)
+    lag_s = float(_podpilot.parse_duration(lag)) if isinstance(lag, str) else float(lag)
+
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     _podpilot.write_model(
         str(out), json.dumps(features), json.dumps(actions), hidden, head, activation, "concat", value=value,
         provenance={"trainer": f"sb3-{args.algo}", "timesteps": int(model.num_timesteps),
-                    "suite": str(side.get("env", {}).get("workload", "")), "seed": int(model.seed or 0)},
+                    "suite": str(side.get("env", {}).get("workload", "")), "seed": int(model.seed or 0),
+                    "metrics_lag_s": lag_s},
         metadata={"sb3_model": str(Path(args.model).name)},
     )
 

@@ -3,12 +3,14 @@ in CI: they are large; install them into the venv to run these."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pytest
 
 from conftest import REPO_ROOT
+from podpilot import _podpilot
 
 pytest.importorskip("stable_baselines3")
 
@@ -36,3 +38,5 @@ def test_train_then_convert_and_agree(tmp_path):
     )
     assert convert.returncode == 0, convert.stdout + convert.stderr
     assert "check: C++ and SB3 agree on" in convert.stdout
+    provenance = json.loads(_podpilot.Policy(str(tmp_path / "p.safetensors")).provenance_json)
+    assert provenance["trainer"] == "sb3-ppo" and provenance["metrics_lag_s"] == 0

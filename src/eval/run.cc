@@ -33,15 +33,24 @@ PolicyContext MakePolicyContext(const Env& env) {
 RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* series) {
   const auto wall0 = std::chrono::steady_clock::now();
   policy.Reset(MakePolicyContext(env));
-  const StepResult* r = &env.Reset(seed);
+  // The application's columns show what happened in each interval; with a metrics lag the policy
+  // saw them later (Simulator::ObserveLastInterval). The per-target columns are the policy's view.
+  Observation happened;
   auto record = [&](const StepResult& res) {
     if (!series) return;
     const Observation& o = res.observation;
+    env.simulator().ObserveLastInterval(&happened, env.config().control_interval_s);
+    if (series->rows.empty()) {
+      series->target_names.clear();
+      series->class_names.clear();
+      for (const auto& t : o.targets) series->target_names.push_back(t.name);
+      for (const auto& c : happened.classes) series->class_names.push_back(c.name);
+    }
     TimeSeries::Row row;
     row.time_s = o.time_s;
-    row.request_rate = o.request_rate;
-    row.slo_attainment = o.slo_attainment;
-    row.p95_ms = o.latency_p95_ms;
+    row.request_rate = happened.request_rate;
+    row.slo_attainment = happened.slo_attainment;
+    row.p95_ms = happened.latency_p95_ms;
     row.error_rate = res.interval.seconds > 0 ? res.interval.errors / res.interval.seconds : 0;
     row.cost_rate = res.reward.cost_rate > 0 ? res.reward.cost_rate
                                              : (res.interval.seconds > 0 ? res.interval.cost * 3600 / res.interval.seconds : 0);
@@ -51,16 +60,12 @@ RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* serie
       row.cpu_util.push_back(t.cpu_utilization);
       row.target_p95_ms.push_back(t.latency_p95_ms);
     }
-    for (const auto& c : o.classes) row.class_p95_ms.push_back(c.latency_p95_ms);
+    for (const auto& c : happened.classes) row.class_p95_ms.push_back(c.latency_p95_ms);
     series->rows.push_back(std::move(row));
   };
-  if (series) {
-    series->target_names.clear();
-    series->class_names.clear();
-    series->rows.clear();
-    for (const auto& t : r->observation.targets) series->target_names.push_back(t.name);
-    for (const auto& c : r->observation.classes) series->class_names.push_back(c.name);
-  }
+  if (series) series->rows.clear();
+  // Every interval has a row, the warm-up's too, so the rows' cost adds up to the run's.
+  const StepResult* r = &env.Reset(seed, [&](const StepResult& warmup) { record(warmup); });
   record(*r);
   int steps = 0;
   int fallback_decisions = 0;

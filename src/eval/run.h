@@ -50,7 +50,10 @@ struct TimeSeries {
 };
 
 // Resets `env` with `seed`, runs `policy` until the episode is truncated, returns the summary.
-// `series` (optional) receives one row per control interval.
+// `series` (optional) receives one row per control interval, the warm-up's included (so that the
+// rows' cost adds up to the summary's): the application's request rate, SLO attainment and p95 of
+// that interval, each target's replicas, and its CPU utilisation and p95 as the policy saw them
+// (metrics window and lag).
 RunSummary RunEpisode(Env& env, Policy& policy, uint64_t seed, TimeSeries* series);
 
 // Gives `policy` the environment it asks for: its control interval

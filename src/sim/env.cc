@@ -97,7 +97,7 @@ StatusOr<std::vector<double>> Env::Rates(const EnvConfig& config, uint64_t seed)
   return std::move(series.rps);
 }
 
-const StepResult& Env::Reset(uint64_t seed) {
+const StepResult& Env::Reset(uint64_t seed, const std::function<void(const StepResult&)>& on_warmup) {
   auto series = GenerateWorkload(spec_, config_.duration_s, seed);
   if (!series.ok()) {
     // Create() generated this workload successfully; only a file changing underneath can fail here.
@@ -109,9 +109,12 @@ const StepResult& Env::Reset(uint64_t seed) {
   sim_->Reset(std::move(arrivals), seed, series_.start_time_of_day_s, series_.start_day_of_week, std::move(rates));
   // Warm up until the metrics window, `lag` seconds late, holds samples: a pipeline reports none
   // before that, and a policy reading zeros as measurements would scale everything to its minimum.
-  for (int k = warmup_intervals(); k > 0; --k) RunInterval(0);
   // The warm-up is nobody's doing: its cost counts in the run totals, not in the reward.
-  result_.reward = RewardComponents{};
+  for (int k = warmup_intervals(); k > 0; --k) {
+    RunInterval(0);
+    result_.reward = RewardComponents{};
+    if (k > 1 && on_warmup) on_warmup(result_);
+  }
   return result_;
 }
 

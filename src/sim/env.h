@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -73,7 +74,10 @@ class Env {
  public:
   static StatusOr<std::unique_ptr<Env>> Create(const EnvConfig& config);
 
-  const StepResult& Reset(uint64_t seed);
+  // Starts an episode and runs warmup_intervals() control intervals without decisions; returns
+  // the last one's result. `on_warmup` (optional) sees each earlier one's, e.g. for a time series
+  // that accounts for every second.
+  const StepResult& Reset(uint64_t seed, const std::function<void(const StepResult&)>& on_warmup = {});
 
   // The entry arrivals (requests per second) an episode reset with `seed` sees: the workload drawn
   // with that seed and its Poisson arrivals. Exposed so that the clairvoyant lower bound plans

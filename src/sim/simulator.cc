@@ -353,22 +353,12 @@ const Simulator::Cum& Simulator::CumAt(int s, int64_t t) const {
   return ring_[static_cast<size_t>(s) * ring_size_ + static_cast<size_t>(std::max<int64_t>(t, 0) & (ring_size_ - 1))];
 }
 
-void Simulator::Observe(Observation* obs, double control_interval_s) const {
-  const double now = Now();
-  obs->time_s = now;
-  obs->control_interval_s = control_interval_s;
-  obs->metrics_window_s = config_.metrics_window_s;
-  const double tod = std::fmod(start_tod_ + now, 86400.0);
-  obs->time_of_day_s = tod;
-  obs->day_of_week = std::fmod(start_dow_ + std::floor((start_tod_ + now) / 86400.0), 7.0);
-
-  // Classes: the interval that just ended, or with a lag the control interval ending `lag` ago.
-  const int64_t lag = static_cast<int64_t>(config_.metrics_lag_s);
-  const int64_t interval = static_cast<int64_t>(control_interval_s);
+template <typename IntervalOf>
+void Simulator::FillClasses(Observation* obs, double control_interval_s, IntervalOf interval) const {
   obs->classes.resize(app_->classes.size());
   double req = 0, ok = 0, p95w = 0;
   for (size_t c = 0; c < app_->classes.size(); ++c) {
-    const ClassInterval ci = lag > 0 ? LaggedClassInterval(c, t_ - lag - interval, t_ - lag) : class_last_[c];
+    const ClassInterval ci = interval(c);
     ClassObservation& co = obs->classes[c];
     co.name = app_->classes[c].name;
     co.slo_ms = app_->classes[c].slo_ms;
@@ -390,6 +380,29 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
   obs->request_rate = req / control_interval_s;
   obs->slo_attainment = req > 0 ? ok / req : 1.0;
   obs->latency_p95_ms = req > 0 ? p95w / req : 0;
+}
+
+void Simulator::ObserveLastInterval(Observation* obs, double control_interval_s) const {
+  FillClasses(obs, control_interval_s, [&](size_t c) { return class_last_[c]; });
+}
+
+void Simulator::Observe(Observation* obs, double control_interval_s) const {
+  const double now = Now();
+  obs->time_s = now;
+  obs->control_interval_s = control_interval_s;
+  obs->metrics_window_s = config_.metrics_window_s;
+  const double tod = std::fmod(start_tod_ + now, 86400.0);
+  obs->time_of_day_s = tod;
+  obs->day_of_week = std::fmod(start_dow_ + std::floor((start_tod_ + now) / 86400.0), 7.0);
+
+  // Classes: the interval that just ended, or with a lag the control interval ending `lag` ago.
+  const int64_t lag = static_cast<int64_t>(config_.metrics_lag_s);
+  const int64_t interval = static_cast<int64_t>(control_interval_s);
+  if (lag > 0) {
+    FillClasses(obs, control_interval_s, [&](size_t c) { return LaggedClassInterval(c, t_ - lag - interval, t_ - lag); });
+  } else {
+    FillClasses(obs, control_interval_s, [&](size_t c) { return class_last_[c]; });
+  }
 
   // Targets: metrics-server style window ending `lag` seconds ago.
   const int64_t end = t_ - lag;

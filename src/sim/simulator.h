@@ -100,7 +100,12 @@ class Simulator {
   double Now() const { return static_cast<double>(t_); }
 
   // Fills `obs` for the targets (reusing its vectors). `control_interval_s` is reported as is.
+  // Metric samples are seen `metrics_lag_s` late (SimConfig).
   void Observe(Observation* obs, double control_interval_s) const;
+  // Fills only obs->classes, request_rate, slo_attainment and latency_p95_ms, from the control
+  // interval that just ended whatever the metrics lag: what happened, for time series and plots.
+  // Equal to Observe's at lag 0.
+  void ObserveLastInterval(Observation* obs, double control_interval_s) const;
   // Returns the totals since the previous call and starts a new interval; also folds the
   // interval's class latency mixture into the run-level histogram.
   IntervalTotals TakeInterval();
@@ -167,6 +172,9 @@ class Simulator {
   const Cum& CumAt(int s, int64_t t) const;
   // Class c's sums over ticks [from, to) (metrics lag only).
   ClassInterval LaggedClassInterval(size_t c, int64_t from, int64_t to) const;
+  // The class part of an observation from one interval's sums per class (`interval(c)`).
+  template <typename IntervalOf>
+  void FillClasses(Observation* obs, double control_interval_s, IntervalOf interval) const;
 
   std::shared_ptr<const AppModel> app_;
   SimConfig config_;
