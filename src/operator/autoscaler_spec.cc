@@ -158,9 +158,10 @@ StatusOr<std::string> BehaviorKeys(const json& rules, const char* dir, const std
 // The operator feeds the HPA rule's Pods and External metrics from what it observes
 // (target_observer.h): the request rate from spec.signals.requestRateQuery, given to the group
 // and to its first target; the latency from spec.policy.slo.query, given to the first target;
-// requests in flight from nowhere yet. A metric without its source would read 0 on every pod and
-// the rule would scale the target down to its minimum, where the upstream HPA, failing to fetch
-// it, holds. So such a spec is refused here, naming the metric and the field it needs.
+// each target's rate, latency and requests in flight from spec.signals.perTarget. A metric
+// without its source would read 0 on every pod and the rule would scale the target down to its
+// minimum, where the upstream HPA, failing to fetch it, holds. So such a spec is refused here,
+// naming the metric and the field it needs.
 Status CheckMetricSources(const json& metrics, const AutoscalerSpec& s) {
   if (!metrics.is_array()) return Status::Ok();
   const bool group = s.targets.size() > 1;
@@ -171,33 +172,57 @@ Status CheckMetricSources(const json& metrics, const AutoscalerSpec& s) {
     const std::string path = fmt::format("spec.metrics[{}].{}", i, type == "Pods" ? "pods" : "external");
     const std::string name =
         m.value(type == "Pods" ? "pods" : "external", json::object()).value("metric", json::object()).value("name", "");
-    if (name == "in_flight") {
+    if (name == "in_flight" && s.per_target.in_flight.empty()) {
       return FieldError(path + ".metric.name",
-                        "'in_flight' has no source in the operator yet (the simulator has one): every pod would "
-                        "read 0 and the target would scale to its minimum; use requests_per_second or cpu");
+                        "'in_flight' needs spec.signals.perTarget.inFlight (requests in flight are read from "
+                        "Prometheus; without it every pod would read 0 and the target would scale to its minimum)");
     }
+    const bool pods = type == "Pods";
     const bool rate = name == "requests_per_second" || name == "request_rate";
     const bool latency = name == "latency_p95_ms";
-    if (rate && s.request_rate_query.empty()) {
-      return FieldError(path + ".metric.name", "'" + name + "' needs spec.signals.requestRateQuery (the request rate "
-                                               "is read from Prometheus; without it every pod would read 0)");
-    }
-    if (latency && s.slo.query.empty()) {
+    // Pods metrics per target: each target's own query, or for a single target the group's.
+    const bool rate_per_target = !s.per_target.request_rate.empty();
+    const bool latency_per_target = !s.per_target.latency_p95_ms.empty();
+    if (rate && s.request_rate_query.empty() && !(pods && rate_per_target)) {
       return FieldError(path + ".metric.name",
-                        "'latency_p95_ms' needs spec.policy.slo.query (the latency is read from Prometheus; without "
-                        "it every pod would read 0)");
+                        "'" + name + "' needs spec.signals.requestRateQuery" +
+                            (pods ? " or spec.signals.perTarget.requestRate" : "") +
+                            " (the request rate is read from Prometheus; without it every pod would read 0)");
     }
-    if (type == "Pods" && (rate || latency) && group) {
+    if (latency && s.slo.query.empty() && !latency_per_target) {
+      return FieldError(path + ".metric.name",
+                        "'latency_p95_ms' needs spec.policy.slo.query or spec.signals.perTarget.latencyP95Ms (the "
+                        "latency is read from Prometheus; without it every pod would read 0)");
+    }
+    if (pods && group && ((rate && !rate_per_target) || (latency && !latency_per_target))) {
       return FieldError(path + ".metric.name",
                         fmt::format("'{}' is observed for the group's first target only; a group of {} targets "
-                                    "cannot scale each of them on it (use cpu, or an External request_rate)",
-                                    name, s.targets.size()));
+                                    "cannot scale each of them on it (give spec.signals.perTarget.{}, or use cpu or "
+                                    "an External request_rate)",
+                                    name, s.targets.size(), rate ? "requestRate" : "latencyP95Ms"));
     }
   }
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string ExpandTargetQuery(const std::string& query, const std::string& target, const std::string& ns) {
+  std::string out;
+  out.reserve(query.size() + target.size());
+  for (size_t i = 0; i < query.size();) {
+    if (query.compare(i, 7, "$target") == 0) {
+      out += target;
+      i += 7;
+    } else if (query.compare(i, 10, "$namespace") == 0) {
+      out += ns;
+      i += 10;
+    } else {
+      out += query[i++];
+    }
+  }
+  return out;
+}
 
 StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
   std::string keys;
@@ -306,6 +331,22 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     auto q = OptString(spec["signals"], "requestRateQuery", "spec.signals", "");
     if (!q.ok()) return q.status();
     s.request_rate_query = *q;
+    const json& per = spec["signals"].value("perTarget", json::object());
+    const std::pair<const char*, std::string*> fields[] = {{"requestRate", &s.per_target.request_rate},
+                                                           {"latencyP95Ms", &s.per_target.latency_p95_ms},
+                                                           {"errorRate", &s.per_target.error_rate},
+                                                           {"inFlight", &s.per_target.in_flight}};
+    for (const auto& [key, out] : fields) {
+      auto t = OptString(per, key, "spec.signals.perTarget", "");
+      if (!t.ok()) return t.status();
+      // One query for every target would give each the same number: not a per-target signal.
+      if (!t->empty() && t->find("$target") == std::string::npos) {
+        return FieldError(std::string("spec.signals.perTarget.") + key,
+                          "'" + *t + "' does not contain $target (it is read once per target, with $target "
+                          "replaced by the target's name)");
+      }
+      *out = *t;
+    }
   }
 
   const json& policy = spec.value("policy", json{{"type", "Hpa"}});

@@ -40,6 +40,21 @@ struct SloSpec {
   std::string query;                  // PromQL giving the latency in ms; "" = not observed
 };
 
+// PromQL templates read once per target (spec.signals.perTarget): "$target" is replaced by the
+// target's name and "$namespace" by the autoscaler's namespace (ExpandTargetQuery). Each fills the
+// TargetObservation field the simulator fills for every target, so that a learned model reads
+// the per-target features it was trained on and the HPA rule can scale a group on Pods metrics.
+// "" = not observed.
+struct PerTargetQueries {
+  std::string request_rate;    // requests/s reaching the target          -> request_rate
+  std::string latency_p95_ms;  // p95 at the target incl. its downstream   -> latency_p95_ms
+  std::string error_rate;      // failed requests/s                        -> error_rate
+  std::string in_flight;       // requests in flight per ready pod         -> in_flight
+};
+
+// `query` with every "$target" replaced by `target` and every "$namespace" by `ns`.
+std::string ExpandTargetQuery(const std::string& query, const std::string& target, const std::string& ns);
+
 struct AutoscalerSpec {
   std::string namespace_;
   std::string name;
@@ -62,6 +77,7 @@ struct AutoscalerSpec {
   RateLimits rate_limits;
   SloSpec slo;
   std::string request_rate_query;     // optional PromQL (annotation podpilot.dev/request-rate-query)
+  PerTargetQueries per_target;        // optional (spec.signals.perTarget)
 };
 
 struct ParseOptions {

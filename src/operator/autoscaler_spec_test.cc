@@ -152,6 +152,9 @@ TEST(AutoscalerSpecTest, PodsAndExternalMetricsNeedTheirSource) {
   const std::string slo_query = R"("policy": {"type": "Hpa", "slo": {"latencyMs": 200, "query": "p95_ms"}})";
   const std::string group = R"("scaleTargetRef": null, "targets": [{"kind": "Deployment", "name": "a"},
                                                                      {"kind": "Deployment", "name": "b"}])";
+  auto per_target = [](const std::string& key) {
+    return R"j("signals": {"perTarget": {")j" + key + R"j(": "sum(rate(requests{workload=\"$target\"}[1m]))"}})j";
+  };
   struct Case {
     std::string metric, extra, want;  // want "" = accepted
   };
@@ -163,7 +166,15 @@ TEST(AutoscalerSpecTest, PodsAndExternalMetricsNeedTheirSource) {
       {external, rate_query + "," + group, ""},
       {latency, "", "'latency_p95_ms' needs spec.policy.slo.query"},
       {latency, slo_query, ""},
-      {inflight, rate_query, "spec.metrics[0].pods.metric.name: 'in_flight' has no source in the operator yet"},
+      {inflight, rate_query, "spec.metrics[0].pods.metric.name: 'in_flight' needs spec.signals.perTarget.inFlight"},
+      // Each target's own query: Pods metrics for a single target and for a group.
+      {rps, per_target("requestRate"), ""},
+      {rps, per_target("requestRate") + "," + group, ""},
+      {rps, per_target("latencyP95Ms") + "," + group, "needs spec.signals.requestRateQuery or spec.signals.perTarget.requestRate"},
+      {external, per_target("requestRate"), "'request_rate' needs spec.signals.requestRateQuery (the request rate"},
+      {latency, per_target("latencyP95Ms") + "," + group, ""},
+      {latency, slo_query + "," + group, "give spec.signals.perTarget.latencyP95Ms, or use cpu"},
+      {inflight, per_target("inFlight") + "," + group, ""},
   };
   for (const auto& c : cases) {
     json o = Base();
@@ -176,6 +187,34 @@ TEST(AutoscalerSpecTest, PodsAndExternalMetricsNeedTheirSource) {
       EXPECT_NE(s.status().message().find(c.want), std::string::npos) << s.status().message() << " / want " << c.want;
     }
   }
+}
+
+TEST(AutoscalerSpecTest, PerTargetQueriesAreReadAndMustNameTheTarget) {
+  json o = Base();
+  o["spec"]["signals"] = {{"perTarget",
+                           {{"requestRate", "sum(rate(istio_requests_total{destination_workload=\"$target\"}[1m]))"},
+                            {"latencyP95Ms", "p95{workload=\"$target\",namespace=\"$namespace\"}"},
+                            {"errorRate", "errors{workload=\"$target\"}"},
+                            {"inFlight", "inflight{workload=\"$target\"}"}}}};
+  auto s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->per_target.latency_p95_ms, "p95{workload=\"$target\",namespace=\"$namespace\"}");
+  EXPECT_EQ(s->per_target.error_rate, "errors{workload=\"$target\"}");
+  EXPECT_EQ(ExpandTargetQuery(s->per_target.latency_p95_ms, "cartservice", "shop"),
+            "p95{workload=\"cartservice\",namespace=\"shop\"}");
+  EXPECT_EQ(ExpandTargetQuery("$target$target-$namespace$", "a", "b"), "aa-b$");
+
+  o["spec"]["signals"]["perTarget"]["inFlight"] = "sum(inflight)";
+  s = ParseAutoscalerSpec(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("spec.signals.perTarget.inFlight: 'sum(inflight)' does not contain $target"),
+            std::string::npos)
+      << s.status().message();
+  o["spec"]["signals"]["perTarget"]["inFlight"] = 3;
+  s = ParseAutoscalerSpec(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("spec.signals.perTarget.inFlight: '3' is not a string"), std::string::npos)
+      << s.status().message();
 }
 
 }  // namespace

@@ -37,6 +37,8 @@ json TrimDeployment(const json& d) {
             {"template", {{"spec", {{"containers", containers}}}}}}}};
 }
 
+}  // namespace
+
 json TrimPod(const json& p) {
   const json& st = p.value("status", json::object());
   json status = json::object();
@@ -48,12 +50,21 @@ json TrimPod(const json& p) {
     if (c.value("type", "") == "Ready") conditions.push_back(c);
   }
   status["conditions"] = conditions;
+  // Containers' last terminations, only OOM kills (target_observer.h CountOomKills).
+  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+    json kept = json::array();
+    for (const auto& c : st.value(list, json::array())) {
+      const json& term = c.value("lastState", json::object()).value("terminated", json::object());
+      if (term.value("reason", "") != "OOMKilled") continue;
+      kept.push_back({{"lastState", {{"terminated", {{"reason", "OOMKilled"}, {"finishedAt", term.value("finishedAt", "")}}}}}});
+    }
+    if (!kept.empty()) status[list] = kept;
+  }
   json spec = json::object();
   if (p.value("spec", json::object()).contains("nodeName")) spec["nodeName"] = p["spec"]["nodeName"];
   return {{"metadata", TrimMeta(p)}, {"spec", spec}, {"status", status}};
 }
 
-}  // namespace
 
 bool SelectorMatches(const json& selector, const json& labels) {
   const json ml = selector.value("matchLabels", json::object());

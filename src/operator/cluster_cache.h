@@ -11,7 +11,8 @@
 // resourceVersion, and a conflict re-reads from the server (reconciler.cc).
 //
 // Memory: objects are trimmed to the fields the observer reads (names, labels, selector,
-// replicas, container resources; pod phase, node, conditions and start time).
+// replicas, container resources; pod phase, node, Ready condition, start time and containers'
+// last OOM kills).
 //
 // Thread-safety: every method may be called from any thread. Start() runs two watcher threads.
 #pragma once
@@ -33,6 +34,9 @@
 #include "operator/operator_metrics.h"
 
 namespace podpilot::op {
+
+// The fields of a Pod the observer reads (target_observer.h), as the cache keeps it.
+nlohmann::json TrimPod(const nlohmann::json& pod);
 
 class ClusterCache {
  public:

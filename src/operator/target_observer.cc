@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -69,6 +70,21 @@ std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::st
 }
 
 }  // namespace
+
+int CountOomKills(const nlohmann::json& pod, double since_s, double until_s) {
+  int kills = 0;
+  const json& st = pod.value("status", json::object());
+  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+    for (const auto& c : st.value(list, json::array())) {
+      // The kubelet keeps the last termination of each container: a kill before it is not seen.
+      const json& term = c.value("lastState", json::object()).value("terminated", json::object());
+      if (term.value("reason", "") != "OOMKilled") continue;
+      auto at = ParseRfc3339(term.value("finishedAt", ""));
+      if (at.ok() && *at > since_s && *at <= until_s) ++kills;
+    }
+  }
+  return kills;
+}
 
 StatusOr<double> ParseRfc3339(const std::string& text) {
   std::tm tm{};
@@ -172,6 +188,7 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
         else if (scheduled) ++t.replicas_starting;
         else ++t.replicas_pending;
       }
+      t.oom_kills += CountOomKills(p, now - options.control_interval_s, now);
       index[p["metadata"].value("name", "")] = t.pods.size();
       t.pods.push_back(s);
     }
@@ -260,6 +277,20 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     o.slo_attainment = c.slo_attainment;
     o.classes.push_back(c);
     if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
+  }
+  // Each target's own signals, where configured (they take precedence over the group's above).
+  const PerTargetQueries& per = spec.per_target;
+  const std::pair<const char*, const std::string*> queries[] = {{"requestRate", &per.request_rate},
+                                                                {"latencyP95Ms", &per.latency_p95_ms},
+                                                                {"errorRate", &per.error_rate},
+                                                                {"inFlight", &per.in_flight}};
+  for (TargetObservation& t : o.targets) {
+    double* fields[] = {&t.request_rate, &t.latency_p95_ms, &t.error_rate, &t.in_flight};
+    for (size_t k = 0; k < std::size(queries); ++k) {
+      if (queries[k].second->empty()) continue;
+      const std::string what = fmt::format("spec.signals.perTarget.{} for {}", queries[k].first, t.name);
+      if (auto v = QueryOne(prom, what, ExpandTargetQuery(*queries[k].second, t.name, spec.namespace_), &r)) *fields[k] = *v;
+    }
   }
   return r;
 }

@@ -1,7 +1,9 @@
 // Builds the Observation a policy sees (src/policy/observation.h) from a real cluster: the
 // replicas, selector and pod template of each target workload (Deployment, StatefulSet or
-// ReplicaSet), its pods (readiness, start times), the metrics API (metrics.k8s.io, as the HPA reads CPU and memory) and, when the autoscaler names
-// PromQL queries, Prometheus (request rate, latency for the SLO).
+// ReplicaSet), its pods (readiness, start times, OOM kills in the last control interval), the
+// metrics API (metrics.k8s.io, as the HPA reads CPU and memory) and, when the autoscaler names
+// PromQL queries, Prometheus (the group's request rate and latency for the SLO; each target's
+// request rate, latency, errors and requests in flight from spec.signals.perTarget).
 //
 // What fails and what it means:
 //  * A Kubernetes read (workload, pods) fails -> the whole observation fails (no action
@@ -52,6 +54,11 @@ struct ObserverOptions {
 StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const prom::PrometheusClient* prom,
                                            const AutoscalerSpec& spec, double now_unix_s,
                                            const ObserverOptions& options = {});
+
+// OOM kills of `pod` (a Pod object) that finished in (since_s, until_s]: containers (init ones
+// too) whose last termination is "OOMKilled". The kubelet keeps one termination per container,
+// so two kills of one container inside the interval count once.
+int CountOomKills(const nlohmann::json& pod, double since_s, double until_s);
 
 // Parses RFC 3339 times as the API server writes them ("2026-12-06T02:33:04Z", fractional
 // seconds allowed); InvalidArgument otherwise.

@@ -237,4 +237,18 @@ check "p50 below p95" \
      - histogram_quantile(0.5, sum by (le) (rate(istio_request_duration_milliseconds_bucket{destination_workload="frontend"}[30s])))' \
   'v[0] > 0'
 
+# The per-target queries of the learned group example, as the operator expands them for one of its
+# targets (operator/autoscaler_spec.h ExpandTargetQuery): each must give one finite number.
+example="$ROOT/deploy/examples/checkout-group-learned.yaml"
+for key in requestRate latencyP95Ms errorRate; do
+  template=$(sed -n "s/^ *$key: //p" "$example")
+  if [ -z "$template" ]; then
+    fail "perTarget.$key missing from $example"
+    continue
+  fi
+  promql=${template//\$target/cartservice}
+  promql=${promql//\$namespace/default}
+  check "example perTarget.$key for cartservice" "$promql" 'len(v) == 1 and v[0] >= 0'
+done
+
 finish

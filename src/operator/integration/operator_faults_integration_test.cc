@@ -107,6 +107,9 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
                                                  {"resources", {{"requests", {{"cpu", "100m"}}}}}}})}}}}}}}};
   ASSERT_TRUE(admin_->Post(k8s::Deployments().Path(ns_), dep).ok());
   const std::string prom_query = "sum(prometheus_http_requests_total)";  // any number Prometheus has
+  // The same number through a per-target template, valid PromQL only once $target is expanded
+  // (to a metric name here: absent(faulty) is 1, "$" cannot start a name).
+  const std::string per_target_query = prom_query + " + 0 * sum(absent($target))";
   json ppa = {{"apiVersion", "autoscaling.podpilot.dev/v1alpha1"},
               {"kind", "PodPilotAutoscaler"},
               {"metadata", {{"name", "faulty"}}},
@@ -115,7 +118,7 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
                 {"minReplicas", kMin},
                 {"maxReplicas", kMax},
                 {"mode", "Active"},
-                {"signals", {{"requestRateQuery", prom_query}}},
+                {"signals", {{"requestRateQuery", prom_query}, {"perTarget", {{"requestRate", per_target_query}}}}},
                 {"policy", {{"type", "Predictive"}, {"parameters", {{"cpu", "50"}}}}},
                 {"rateLimits", {{"maxScaleUpPerMinute", kUpPerMinute}, {"maxScaleDownPerMinute", 1}}}}}};
   auto created = admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), ppa);

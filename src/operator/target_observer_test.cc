@@ -1,0 +1,65 @@
+#include "operator/target_observer.h"
+
+#include <gtest/gtest.h>
+
+#include "operator/cluster_cache.h"
+
+namespace podpilot::op {
+namespace {
+
+using nlohmann::json;
+
+// A pod as the API server returns it after the kubelet restarted its container for an OOM kill
+// (trimmed to the status fields that matter; the shape is Kubernetes' PodStatus).
+json OomKilledPod(const std::string& finished_at) {
+  return json::parse(R"({
+    "metadata": {"name": "web-7d4b9c-x2k", "namespace": "shop", "labels": {"app": "web"}},
+    "spec": {"nodeName": "node-1"},
+    "status": {
+      "phase": "Running",
+      "startTime": "2026-12-07T10:00:00Z",
+      "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-12-07T10:05:20Z"},
+                     {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2026-12-07T10:00:00Z"}],
+      "initContainerStatuses": [{"name": "init", "restartCount": 0,
+        "lastState": {},
+        "state": {"terminated": {"reason": "Completed", "exitCode": 0, "finishedAt": "2026-12-07T10:00:02Z"}}}],
+      "containerStatuses": [
+        {"name": "web", "restartCount": 3, "ready": true,
+         "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled",
+                                      "startedAt": "2026-12-07T10:01:00Z", "finishedAt": ")" + finished_at + R"("}},
+         "state": {"running": {"startedAt": "2026-12-07T10:05:05Z"}}},
+        {"name": "sidecar", "restartCount": 1, "ready": true,
+         "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-12-07T10:05:00Z"}},
+         "state": {"running": {"startedAt": "2026-12-07T10:05:01Z"}}}]}
+  })");
+}
+
+TEST(CountOomKillsTest, CountsOomTerminationsInsideTheInterval) {
+  const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
+  const json pod = OomKilledPod("2026-12-07T10:05:00Z");
+  EXPECT_EQ(CountOomKills(pod, finished - 15, finished), 1);       // (since, until]
+  EXPECT_EQ(CountOomKills(pod, finished - 1, finished + 14), 1);
+  EXPECT_EQ(CountOomKills(pod, finished, finished + 15), 0);       // at `since`: the interval before
+  EXPECT_EQ(CountOomKills(pod, finished - 30, finished - 15), 0);  // not yet happened
+  // Other terminations (Error, Completed) are not OOM kills; a pod without statuses has none.
+  EXPECT_EQ(CountOomKills(json::parse(R"({"status": {"phase": "Pending"}})"), 0, 1e12), 0);
+  json init_oom = OomKilledPod("2026-12-07T09:00:00Z");
+  init_oom["status"]["initContainerStatuses"][0]["lastState"] =
+      json::parse(R"({"terminated": {"reason": "OOMKilled", "finishedAt": "2026-12-07T10:04:59Z"}})");
+  EXPECT_EQ(CountOomKills(init_oom, finished - 15, finished), 1);  // the init container's, not web's
+}
+
+// The cluster cache trims pods to what the observer reads: the OOM kills must survive it.
+TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
+  const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
+  const json pod = OomKilledPod("2026-12-07T10:05:00Z");
+  const json trimmed = TrimPod(pod);
+  EXPECT_EQ(CountOomKills(trimmed, finished - 15, finished), 1);
+  EXPECT_EQ(trimmed["status"]["containerStatuses"].size(), 1u) << trimmed.dump();  // the Error one dropped
+  EXPECT_FALSE(trimmed["status"].contains("initContainerStatuses")) << trimmed.dump();
+  EXPECT_EQ(trimmed["status"]["conditions"].size(), 1u);  // Ready only
+  EXPECT_EQ(trimmed["spec"]["nodeName"], "node-1");
+}
+
+}  // namespace
+}  // namespace podpilot::op
