@@ -372,6 +372,9 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     auto q = OptString(slo, "query", "spec.policy.slo", "");
     if (!q.ok()) return q.status();
     s.slo.query = *q;
+    auto a = OptString(slo, "attainmentQuery", "spec.policy.slo", "");
+    if (!a.ok()) return a.status();
+    s.slo.attainment_query = *a;
   }
   if (auto st = CheckMetricSources(spec.value("metrics", json()), s); !st.ok()) return st;
   if (*type == "Hpa") {

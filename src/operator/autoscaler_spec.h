@@ -38,6 +38,9 @@ struct SloSpec {
   double latency_ms = 0;              // 0: no SLO configured
   double percentile = 95;
   std::string query;                  // PromQL giving the latency in ms; "" = not observed
+  // PromQL giving the fraction of requests within latency_ms over the last period, in [0, 1];
+  // "" = derived from `query` (1 if its latency is within latency_ms, else 0).
+  std::string attainment_query;
 };
 
 // PromQL templates read once per target (spec.signals.perTarget): "$target" is replaced by the

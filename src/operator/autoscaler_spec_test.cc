@@ -203,6 +203,11 @@ TEST(AutoscalerSpecTest, PerTargetQueriesAreReadAndMustNameTheTarget) {
   EXPECT_EQ(ExpandTargetQuery(s->per_target.latency_p95_ms, "cartservice", "shop"),
             "p95{workload=\"cartservice\",namespace=\"shop\"}");
   EXPECT_EQ(ExpandTargetQuery("$target$target-$namespace$", "a", "b"), "aa-b$");
+  EXPECT_TRUE(s->slo.attainment_query.empty());
+  o["spec"]["policy"]["slo"] = {{"latencyMs", 250}, {"attainmentQuery", "within_250ms_ratio"}};
+  s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->slo.attainment_query, "within_250ms_ratio");
 
   o["spec"]["signals"]["perTarget"]["inFlight"] = "sum(inflight)";
   s = ParseAutoscalerSpec(o);

@@ -1,5 +1,6 @@
 #include "operator/target_observer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <iterator>
@@ -277,6 +278,12 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     o.slo_attainment = c.slo_attainment;
     o.classes.push_back(c);
     if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
+  }
+  if (auto att = QueryOne(prom, "spec.policy.slo.attainmentQuery", spec.slo.attainment_query, &r)) {
+    // The fraction of requests within the SLO, as the simulator reports it (clamped: a ratio of
+    // two rates taken at slightly different instants can stray past 1).
+    o.slo_attainment = std::clamp(*att, 0.0, 1.0);
+    for (ClassObservation& c : o.classes) c.slo_attainment = o.slo_attainment;
   }
   // Each target's own signals, where configured (they take precedence over the group's above).
   const PerTargetQueries& per = spec.per_target;

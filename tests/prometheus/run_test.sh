@@ -250,5 +250,11 @@ for key in requestRate latencyP95Ms errorRate; do
   promql=${promql//\$namespace/default}
   check "example perTarget.$key for cartservice" "$promql" 'len(v) == 1 and v[0] >= 0'
 done
+attainment=$(sed -n 's/^ *attainmentQuery: //p' "$example")
+if [ -n "$attainment" ]; then
+  check "example slo.attainmentQuery" "$attainment" 'len(v) == 1 and 0 < v[0] <= 1 + 1e-9'
+else
+  fail "slo.attainmentQuery missing from $example"
+fi
 
 finish
