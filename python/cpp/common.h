@@ -75,12 +75,14 @@ void KeepChoices(const learned::ActionLayout& layout, const Observation& obs, in
 // Encodes `r`'s observation with `builder` into `out`; RuntimeError if the builder refuses it.
 void Featurize(learned::FeatureBuilder& builder, const StepResult& r, float* out);
 
-// The scorecard components of one step, as plain doubles (see InfoKeys()).
+// The scorecard components of one step, as plain doubles (see InfoKeys()): what happened in the
+// interval, whatever the metrics lag (p95_ms from Simulator::ObserveLastInterval of `sim`, the
+// simulator `r` came from, read before it advances).
 struct StepInfo {
   double cost = 0, cost_rate = 0, slo_shortfall = 0, churn = 0, requests = 0, errors = 0, slo_attainment = 1,
          p95_ms = 0;
 };
-StepInfo InfoOf(const StepResult& r);
+StepInfo InfoOf(const StepResult& r, const Simulator& sim);
 // Names of StepInfo's fields in declaration order: the keys of every step's info dict.
 const std::vector<std::string>& InfoKeys();
 

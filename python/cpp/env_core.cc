@@ -24,7 +24,7 @@ py::array_t<float> EnvCore::Observe() {
 }
 
 py::dict EnvCore::Info(const StepResult& r) const {
-  const StepInfo s = InfoOf(r);
+  const StepInfo s = InfoOf(r, env_->simulator());
   py::dict d;
   d["cost"] = s.cost;
   d["cost_rate"] = s.cost_rate;

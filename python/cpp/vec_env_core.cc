@@ -54,7 +54,7 @@ void VecEnvCore::Collect() {
     }
     const Status st = features_[i].Build(r.observation, obs_.data() + static_cast<size_t>(i) * d);
     if (!st.ok() && feature_error_.ok()) feature_error_ = st;
-    infos_[i] = InfoOf(r);
+    infos_[i] = InfoOf(r, vec_->env(i).simulator());
     ended_[i] = r.truncated || r.terminated;
     if (ended_[i]) {
       // Read now: the next Step resets this env and its run totals.

@@ -201,6 +201,30 @@ def test_info_carries_consistent_scorecard_components():
     assert info["p95_ms"] > 0
 
 
+def test_with_a_metrics_lag_info_is_what_happened_and_the_observation_what_the_lag_shows():
+    def episode(env):
+        obs, info = env.reset(seed=5)
+        steps = [(obs, info)]
+        while True:
+            obs, _, _, truncated, info = env.step(env.noop_action())
+            steps.append((obs, info))
+            if truncated:
+                return {info["time_s"]: (obs, info) for obs, info in steps}
+
+    instant, lagged = make(), make(metrics_lag=15)
+    now, late = episode(instant), episode(lagged)
+    assert min(late) == min(now) + 15  # one more interval of warm-up
+    feature = lagged.obs_names.index("slo_attainment")
+    misses = 0
+    for t, (obs, info) in late.items():
+        for key in ("requests", "slo_attainment", "p95_ms", "cost"):
+            assert info[key] == pytest.approx(now[t][1][key], rel=1e-9), (t, key)
+        # The policy sees the interval that ended 15 s ago.
+        assert obs[feature] == pytest.approx(now[t - 15][1]["slo_attainment"], rel=1e-5, abs=1e-6), t
+        misses += now[t][1]["slo_attainment"] < 1
+    assert misses > 0, "the episode must miss the SLO somewhere, or the lag is not visible"
+
+
 def test_observation_encodes_the_interval_it_reports():
     env = make()
     names = env.obs_names
