@@ -95,6 +95,9 @@ void WriteModelPy(const std::string& path, const std::string& features_json, con
     else if (key == "suite") m.provenance.suite = py::cast<std::string>(v);
     else if (key == "seed") m.provenance.seed = py::cast<uint64_t>(v);
     else if (key == "metrics_lag_s") {
+      if (py::isinstance<py::bool_>(v) || !(py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v))) {
+        throw py::value_error("provenance: metrics_lag_s must be a number of seconds, got " + py::cast<std::string>(py::repr(v)));
+      }
       m.provenance.metrics_lag_s = py::cast<double>(v);
       if (!(m.provenance.metrics_lag_s >= 0) || !std::isfinite(m.provenance.metrics_lag_s)) {
         throw py::value_error("provenance: metrics_lag_s must be a non-negative number of seconds, got " +

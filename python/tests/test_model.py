@@ -50,6 +50,7 @@ def test_written_model_runs_in_cpp_like_numpy(tmp_path, normalize):
                           provenance={"trainer": "test", "timesteps": 7, "seed": 3})
     policy = _podpilot.Policy(str(path))
     assert json.loads(policy.provenance_json)["timesteps"] == 7
+    assert "metrics_lag_s" not in json.loads(policy.provenance_json)  # not given: not recorded
     assert json.loads(policy.actions_json) == json.loads(env.action_layout_json)
     # Real observations from the env, not just random vectors.
     obs, _ = env.reset(seed=1)
@@ -62,6 +63,21 @@ def test_written_model_runs_in_cpp_like_numpy(tmp_path, normalize):
     expected = numpy_actions(batch, hidden, head, nvec, mean, std, 3.0)
     np.testing.assert_array_equal(policy.act(batch), expected)
     np.testing.assert_array_equal(policy.act(batch[3]), expected[3])
+
+
+def test_writer_records_the_metrics_lag_and_refuses_a_bad_one(tmp_path):
+    env = podpilot.make_env(duration=SHORT, targets=["frontend"], metrics_lag="15s")
+    n = env.observation_space.shape[0]
+    rng = np.random.default_rng(2)
+    hidden, head = random_mlp(rng, [n, 4]), random_mlp(rng, [4, int(env.action_space.nvec.sum())])[0]
+    path = str(tmp_path / "lag.safetensors")
+    args = (path, env.feature_layout_json, env.action_layout_json, hidden, [head])
+    _podpilot.write_model(*args, provenance={"trainer": "test", "metrics_lag_s": 15})
+    assert json.loads(_podpilot.Policy(path).provenance_json)["metrics_lag_s"] == 15
+    for bad, message in [(-1, "non-negative"), (float("nan"), "non-negative"), ("15s", "a number of seconds, got '15s'"),
+                         (True, "a number of seconds")]:
+        with pytest.raises(ValueError, match=message):
+            _podpilot.write_model(*args, provenance={"metrics_lag_s": bad})
 
 
 def test_writer_refuses_inconsistent_models(tmp_path):

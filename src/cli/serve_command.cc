@@ -185,7 +185,8 @@ void RunServe(const ServeOptions& o) {
   const WorkloadSpec spec = OrThrow(ParseWorkloadSpec(cfg.workload), "--workload");
   const WorkloadSeries series = OrThrow(GenerateWorkload(spec, cfg.duration_s, o.seed), "--workload");
   auto arrivals = std::make_shared<const std::vector<double>>(OrThrow(Env::Arrivals(cfg, o.seed), "--workload"));
-  Simulator sim(cfg.app, cfg.sim);
+  SimConfig sim_config = env->simulator().config();  // as Env set it up (its control interval too)
+  Simulator sim(cfg.app, sim_config);
   sim.Reset(std::move(arrivals), o.seed, series.start_time_of_day_s, series.start_day_of_week,
             std::make_shared<const std::vector<double>>(series.rps));
   ExpositionOptions eo;

@@ -46,7 +46,7 @@ StatusOr<std::string> ResolveLearnedDir(const std::string& spec, const Scenario&
                        " nor " + by_app + " exists (train one with podpilot train)");
 }
 
-// "'a'" or "scenarios 'a', 'b'": what runs at one lag, for LearnedLagWarning.
+// "scenario 'a' runs" or "scenarios 'a', 'b' run": what runs at one lag, for LearnedLagWarning.
 std::string ScenarioList(const std::vector<std::string>& names) {
   std::string out = names.size() == 1 ? "scenario " : "scenarios ";
   for (size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";

@@ -17,7 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The longest metrics lag a scenario may ask for; the environment also bounds window + lag.
+// The longest metrics lag a scenario may ask for; the environment also bounds max(window, control
+// interval) + lag (Env::Create).
 constexpr double kMaxMetricsLagS = 600;
 
 std::string Trim(const std::string& s) {

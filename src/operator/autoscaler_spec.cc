@@ -1,5 +1,6 @@
 #include "operator/autoscaler_spec.h"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 
@@ -207,16 +208,40 @@ Status CheckMetricSources(const json& metrics, const AutoscalerSpec& s) {
 
 }  // namespace
 
+namespace {
+
+bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+// The name of the variable that starts at query[i] == '$' ("" if none: "$" then no identifier).
+std::string VariableAt(const std::string& query, size_t i) {
+  size_t end = i + 1;
+  while (end < query.size() && IsIdentifierChar(query[end])) ++end;
+  return query.substr(i + 1, end - i - 1);
+}
+
+// Every "$name" of a per-target template must be $target or $namespace (a Grafana-style
+// $__rate_interval or ${target} would reach Prometheus as is and fail there, or match nothing).
+Status CheckTemplateVariables(const std::string& query, const std::string& path) {
+  for (size_t i = query.find('$'); i != std::string::npos; i = query.find('$', i + 1)) {
+    const std::string name = VariableAt(query, i);
+    if (name != "target" && name != "namespace") {
+      return FieldError(path, "'" + query + "' uses $" + (name.empty() ? query.substr(i + 1, 1) : name) +
+                                  "; the only variables are $target and $namespace");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 std::string ExpandTargetQuery(const std::string& query, const std::string& target, const std::string& ns) {
   std::string out;
   out.reserve(query.size() + target.size());
   for (size_t i = 0; i < query.size();) {
-    if (query.compare(i, 7, "$target") == 0) {
-      out += target;
-      i += 7;
-    } else if (query.compare(i, 10, "$namespace") == 0) {
-      out += ns;
-      i += 10;
+    const std::string name = query[i] == '$' ? VariableAt(query, i) : "";
+    if (name == "target" || name == "namespace") {
+      out += name == "target" ? target : ns;
+      i += 1 + name.size();
     } else {
       out += query[i++];
     }
@@ -339,11 +364,12 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     for (const auto& [key, out] : fields) {
       auto t = OptString(per, key, "spec.signals.perTarget", "");
       if (!t.ok()) return t.status();
+      const std::string path = std::string("spec.signals.perTarget.") + key;
+      if (!t->empty()) PP_RETURN_IF_ERROR(CheckTemplateVariables(*t, path));
       // One query for every target would give each the same number: not a per-target signal.
-      if (!t->empty() && t->find("$target") == std::string::npos) {
-        return FieldError(std::string("spec.signals.perTarget.") + key,
-                          "'" + *t + "' does not contain $target (it is read once per target, with $target "
-                          "replaced by the target's name)");
+      if (!t->empty() && ExpandTargetQuery(*t, "", "$namespace") == *t) {
+        return FieldError(path, "'" + *t + "' does not contain $target (it is read once per target, with $target "
+                                "replaced by the target's name)");
       }
       *out = *t;
     }
@@ -377,6 +403,10 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     s.slo.attainment_query = *a;
   }
   if (auto st = CheckMetricSources(spec.value("metrics", json()), s); !st.ok()) return st;
+  for (const auto& m : spec.value("metrics", json::array())) {
+    const std::string mtype = m.is_object() ? m.value("type", "") : "";
+    s.hpa_reads_prometheus = s.hpa_reads_prometheus || mtype == "Pods" || mtype == "External";
+  }
   if (*type == "Hpa") {
     s.policy_type = PolicyType::kHpa;
     s.policy_spec = s.hpa_spec + (extra.empty() ? "" : (s.hpa_spec == "hpa" ? ":" + extra.substr(1) : extra));

@@ -81,6 +81,9 @@ struct AutoscalerSpec {
   SloSpec slo;
   std::string request_rate_query;     // optional PromQL (annotation podpilot.dev/request-rate-query)
   PerTargetQueries per_target;        // optional (spec.signals.perTarget)
+  // spec.metrics has a Pods or External metric: the HPA rule reads Prometheus, and holds (as the
+  // upstream HPA does when it cannot fetch a metric) while a query fails.
+  bool hpa_reads_prometheus = false;
 };
 
 struct ParseOptions {

@@ -203,6 +203,18 @@ TEST(AutoscalerSpecTest, PerTargetQueriesAreReadAndMustNameTheTarget) {
   EXPECT_EQ(ExpandTargetQuery(s->per_target.latency_p95_ms, "cartservice", "shop"),
             "p95{workload=\"cartservice\",namespace=\"shop\"}");
   EXPECT_EQ(ExpandTargetQuery("$target$target-$namespace$", "a", "b"), "aa-b$");
+  EXPECT_EQ(ExpandTargetQuery("$targets", "a", "b"), "$targets");  // whole names only
+  for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+           {"rate(x{w=\"$target\"}[$__rate_interval])", "uses $__rate_interval; the only variables are $target and $namespace"},
+           {"x{w=\"${target}\"}", "uses ${; the only variables"},
+           {"x{w=\"$targets\"}", "uses $targets;"}}) {
+    json b = o;
+    b["spec"]["signals"]["perTarget"]["errorRate"] = bad;
+    auto refused = ParseAutoscalerSpec(b);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("spec.signals.perTarget.errorRate: '" + bad + "' " + message), std::string::npos)
+        << refused.status().message();
+  }
   EXPECT_TRUE(s->slo.attainment_query.empty());
   o["spec"]["policy"]["slo"] = {{"latencyMs", 250}, {"attainmentQuery", "within_250ms_ratio"}};
   s = ParseAutoscalerSpec(o);

@@ -50,13 +50,19 @@ json TrimPod(const json& p) {
     if (c.value("type", "") == "Ready") conditions.push_back(c);
   }
   status["conditions"] = conditions;
-  // Containers' last terminations, only OOM kills (target_observer.h CountOomKills).
+  // Containers' current and last terminations, only OOM kills (target_observer.h CountOomKills).
   for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
     json kept = json::array();
     for (const auto& c : st.value(list, json::array())) {
-      const json& term = c.value("lastState", json::object()).value("terminated", json::object());
-      if (term.value("reason", "") != "OOMKilled") continue;
-      kept.push_back({{"lastState", {{"terminated", {{"reason", "OOMKilled"}, {"finishedAt", term.value("finishedAt", "")}}}}}});
+      json entry = json::object();
+      for (const char* which : {"state", "lastState"}) {
+        const json& term = c.value(which, json::object()).value("terminated", json::object());
+        if (term.value("reason", "") != "OOMKilled") continue;
+        entry[which] = {{"terminated", {{"reason", "OOMKilled"}, {"finishedAt", term.value("finishedAt", "")}}}};
+      }
+      if (entry.empty()) continue;
+      entry["name"] = c.value("name", "");
+      kept.push_back(std::move(entry));
     }
     if (!kept.empty()) status[list] = kept;
   }
@@ -64,7 +70,6 @@ json TrimPod(const json& p) {
   if (p.value("spec", json::object()).contains("nodeName")) spec["nodeName"] = p["spec"]["nodeName"];
   return {{"metadata", TrimMeta(p)}, {"spec", spec}, {"status", status}};
 }
-
 
 bool SelectorMatches(const json& selector, const json& labels) {
   const json ml = selector.value("matchLabels", json::object());

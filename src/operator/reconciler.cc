@@ -28,6 +28,7 @@ struct Reconciler::State {
   std::unique_ptr<Policy> hpa;        // the HPA rule from spec.metrics/behavior
   std::string policy_error;           // why `policy` is null
   std::vector<ScaleHistory> history;  // per target
+  OomKillLedger oom_kills;            // counted once each (target_observer.h)
   std::string last_warning;           // dedups Warning events: one per distinct problem
   std::string last_shadow;            // dedups Shadow recommendation events
   // A model from a ConfigMap: the resourceVersion `policy` (or `policy_error`) came from, and
@@ -204,6 +205,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   ObserverOptions oopts;
   oopts.control_interval_s = options_.period_s;
   oopts.cache = options_.cache;
+  oopts.oom_ledger = &st.oom_kills;
   auto observed = timed([&] { return ObserveTargets(kube_, prom_, *spec, now, oopts); });
   if (!observed.ok()) {
     if (metrics_ != nullptr) metrics_->SourceError("kubernetes");
@@ -307,9 +309,20 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       if (c != nullptr && !c->status) hpa_active = c;
     }
   }
+  // The HPA rule reads a Pods or External metric from Prometheus and a query failed: that metric
+  // reads 0 on every pod and the rule would scale to the minimum. The upstream HPA, failing to
+  // fetch a metric, holds: so does the operator, for every target, until the query answers.
+  const bool rule_blind = decided_by == "hpa" && spec->hpa_reads_prometheus && !observed->prometheus_ok;
+  if (rule_blind) {
+    decision = Decision{};
+    decision.reason = "hold: a Prometheus metric of the HPA rule is missing (" + observed->signal_errors.front() + ")";
+  }
   if (!observed->metrics_api_ok) {
     status.SetCondition("ScalingActive", false, "FailedGetResourceMetric", observed->signal_errors.front());
     warn("FailedGetResourceMetric", observed->signal_errors.front());
+  } else if (rule_blind) {
+    status.SetCondition("ScalingActive", false, "FailedGetPodsMetric", decision.reason);
+    warn("FailedGetPodsMetric", decision.reason);
   } else if (hpa_active != nullptr) {
     status.SetCondition("ScalingActive", false, hpa_active->reason, hpa_active->message);
   } else {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <iterator>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -72,19 +73,50 @@ std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::st
 
 }  // namespace
 
-int CountOomKills(const nlohmann::json& pod, double since_s, double until_s) {
-  int kills = 0;
+namespace {
+
+// Calls f(key, finished_s) for each OOM-killed termination of `pod` (current or last state of
+// every container; the kubelet keeps one of each, so older kills are not visible).
+template <typename F>
+void ForEachOomKill(const json& pod, F f) {
   const json& st = pod.value("status", json::object());
+  const std::string pod_name = pod.value("metadata", json::object()).value("name", "");
   for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
     for (const auto& c : st.value(list, json::array())) {
-      // The kubelet keeps the last termination of each container: a kill before it is not seen.
-      const json& term = c.value("lastState", json::object()).value("terminated", json::object());
-      if (term.value("reason", "") != "OOMKilled") continue;
-      auto at = ParseRfc3339(term.value("finishedAt", ""));
-      if (at.ok() && *at > since_s && *at <= until_s) ++kills;
+      for (const char* which : {"state", "lastState"}) {
+        const json& term = c.value(which, json::object()).value("terminated", json::object());
+        if (term.value("reason", "") != "OOMKilled") continue;
+        const std::string finished = term.value("finishedAt", "");
+        auto at = ParseRfc3339(finished);
+        if (at.ok()) f(pod_name + "/" + c.value("name", "") + "/" + finished, *at);
+      }
     }
   }
+}
+
+}  // namespace
+
+int CountOomKills(const nlohmann::json& pod, double since_s, double until_s) {
+  std::set<std::string> seen;  // one termination may be both the state and, later, the lastState
+  ForEachOomKill(pod, [&](const std::string& key, double at) {
+    if (at > since_s && at <= until_s) seen.insert(key);
+  });
+  return static_cast<int>(seen.size());
+}
+
+int CountNewOomKills(const nlohmann::json& pod, double now_s, double interval_s, OomKillLedger* ledger) {
+  int kills = 0;
+  ForEachOomKill(pod, [&](const std::string& key, double at) {
+    if (at <= now_s - kOomLookbackS || !ledger->seen.emplace(key, at).second) return;
+    if (ledger->primed || at > now_s - interval_s) ++kills;
+  });
   return kills;
+}
+
+void PruneOomKillLedger(double now_s, OomKillLedger* ledger) {
+  for (auto it = ledger->seen.begin(); it != ledger->seen.end();) {
+    it = it->second <= now_s - kOomLookbackS ? ledger->seen.erase(it) : std::next(it);
+  }
 }
 
 StatusOr<double> ParseRfc3339(const std::string& text) {
@@ -189,7 +221,9 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
         else if (scheduled) ++t.replicas_starting;
         else ++t.replicas_pending;
       }
-      t.oom_kills += CountOomKills(p, now - options.control_interval_s, now);
+      t.oom_kills += options.oom_ledger != nullptr
+                         ? CountNewOomKills(p, now, options.control_interval_s, options.oom_ledger)
+                         : CountOomKills(p, now - options.control_interval_s, now);
       index[p["metadata"].value("name", "")] = t.pods.size();
       t.pods.push_back(s);
     }
@@ -261,6 +295,10 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     o.targets.push_back(std::move(t));
   }
   o.metrics_window_s = window_s > 0 ? window_s : 30.0;
+  if (options.oom_ledger != nullptr) {
+    PruneOomKillLedger(now, options.oom_ledger);
+    options.oom_ledger->primed = true;
+  }
 
   if (auto rate = QueryOne(prom, "spec.signals.requestRateQuery", spec.request_rate_query, &r)) {
     o.request_rate = *rate;
@@ -280,10 +318,17 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
   }
   if (auto att = QueryOne(prom, "spec.policy.slo.attainmentQuery", spec.slo.attainment_query, &r)) {
-    // The fraction of requests within the SLO, as the simulator reports it (clamped: a ratio of
-    // two rates taken at slightly different instants can stray past 1).
-    o.slo_attainment = std::clamp(*att, 0.0, 1.0);
-    for (ClassObservation& c : o.classes) c.slo_attainment = o.slo_attainment;
+    if (*att < 0 || *att > 1.05) {
+      // Not a fraction: a percentage, or another quantity altogether.
+      r.prometheus_ok = false;
+      r.signal_errors.push_back(fmt::format("spec.policy.slo.attainmentQuery: returned {:g}, not a fraction in [0, 1]: {}",
+                                            *att, spec.slo.attainment_query));
+    } else {
+      // The fraction of requests within the SLO, as the simulator reports it (a ratio of two
+      // rates taken at slightly different instants can stray a little past 1).
+      o.slo_attainment = std::min(*att, 1.0);
+      for (ClassObservation& c : o.classes) c.slo_attainment = o.slo_attainment;
+    }
   }
   // Each target's own signals, where configured (they take precedence over the group's above).
   const PerTargetQueries& per = spec.per_target;

@@ -15,6 +15,7 @@
 // Thread-safety: ObserveTargets is reentrant; the clients it is given must outlive the call.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,24 @@ struct ObservationResult {
 
 class ClusterCache;
 
+// OOM kills already counted for one autoscaler, so that each is counted once, in the first
+// observation that sees it, however reconciles are spaced and however late the kubelet's status
+// arrives (CountNewOomKills). Keys are "pod/container/finishedAt"; kept for kOomLookbackS.
+struct OomKillLedger {
+  std::map<std::string, double> seen;  // key -> finishedAt (Unix seconds)
+  bool primed = false;                 // false until the first observation has recorded the past
+};
+inline constexpr double kOomLookbackS = 3600;
+
 struct ObserverOptions {
   double control_interval_s = 15.0;
   bool want_pod_samples = true;
   // Read Deployments, pods and pod metrics from this cache once it has synced (null, or not yet
   // synced: straight from the API server). Not owned.
   ClusterCache* cache = nullptr;
+  // Counts each target's OOM kills once (CountNewOomKills); null: those that finished in the last
+  // control_interval_s (CountOomKills). Not owned; one per autoscaler.
+  OomKillLedger* oom_ledger = nullptr;
 };
 
 // `prom` may be null: then PromQL signals are not read (and not reported as errors unless the
@@ -56,9 +69,16 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
                                            const ObserverOptions& options = {});
 
 // OOM kills of `pod` (a Pod object) that finished in (since_s, until_s]: containers (init ones
-// too) whose last termination is "OOMKilled". The kubelet keeps one termination per container,
-// so two kills of one container inside the interval count once.
+// too) whose current or last termination is "OOMKilled". The kubelet keeps one termination per
+// container, so two kills of one container inside the interval count once.
 int CountOomKills(const nlohmann::json& pod, double since_s, double until_s);
+
+// The same kills, counted once each across observations: those not yet in `ledger` that finished
+// within kOomLookbackS of `now_s` are counted and recorded. Until the ledger is primed, kills that
+// finished before now_s - interval_s are recorded without counting (they predate the operator's
+// watch). The caller prunes with PruneOomKillLedger and sets `primed` after the observation.
+int CountNewOomKills(const nlohmann::json& pod, double now_s, double interval_s, OomKillLedger* ledger);
+void PruneOomKillLedger(double now_s, OomKillLedger* ledger);
 
 // Parses RFC 3339 times as the API server writes them ("2026-12-06T02:33:04Z", fractional
 // seconds allowed); InvalidArgument otherwise.

@@ -49,6 +49,35 @@ TEST(CountOomKillsTest, CountsOomTerminationsInsideTheInterval) {
   EXPECT_EQ(CountOomKills(init_oom, finished - 15, finished), 1);  // the init container's, not web's
 }
 
+// With a ledger each kill counts once, in the first observation that sees it, however late its
+// status arrives and however the observations are spaced; a kill in the current state (before the
+// restart) counts too, and is not counted again when it becomes the last state.
+TEST(CountOomKillsTest, LedgerCountsEachKillOnce) {
+  const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
+  OomKillLedger ledger;
+  // First observation: a kill two minutes old predates the operator's view: recorded, not counted.
+  json old_kill = OomKilledPod("2026-12-07T10:03:00Z");
+  EXPECT_EQ(CountNewOomKills(old_kill, finished, 15, &ledger), 0);
+  ledger.primed = true;
+  EXPECT_EQ(CountNewOomKills(old_kill, finished + 15, 15, &ledger), 0);
+  // A new kill first seen 40 s after it happened (a late status, a slow reconcile): counted once.
+  const json pod = OomKilledPod("2026-12-07T10:05:00Z");
+  EXPECT_EQ(CountNewOomKills(pod, finished + 40, 15, &ledger), 1);
+  EXPECT_EQ(CountNewOomKills(pod, finished + 41, 15, &ledger), 0);  // an extra reconcile
+  // Current state before the restart, then the same termination as the last state.
+  json dying = OomKilledPod("2026-12-07T09:00:00Z");
+  dying["status"]["containerStatuses"][1]["state"] =
+      json::parse(R"({"terminated": {"reason": "OOMKilled", "finishedAt": "2026-12-07T10:06:00Z"}})");
+  EXPECT_EQ(CountOomKills(dying, finished, finished + 60), 1);
+  EXPECT_EQ(CountNewOomKills(dying, finished + 61, 15, &ledger), 1);
+  dying["status"]["containerStatuses"][1]["lastState"] = dying["status"]["containerStatuses"][1]["state"];
+  dying["status"]["containerStatuses"][1]["state"] = json::parse(R"({"running": {}})");
+  EXPECT_EQ(CountNewOomKills(dying, finished + 76, 15, &ledger), 0);
+  // Pruned after an hour.
+  PruneOomKillLedger(finished + kOomLookbackS + 1, &ledger);
+  EXPECT_EQ(ledger.seen.size(), 1u);  // only the 10:06 kill is younger than an hour then
+}
+
 // The cluster cache trims pods to what the observer reads: the OOM kills must survive it.
 TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
   const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
@@ -56,6 +85,11 @@ TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
   const json trimmed = TrimPod(pod);
   EXPECT_EQ(CountOomKills(trimmed, finished - 15, finished), 1);
   EXPECT_EQ(trimmed["status"]["containerStatuses"].size(), 1u) << trimmed.dump();  // the Error one dropped
+  EXPECT_EQ(trimmed["status"]["containerStatuses"][0]["name"], "web");
+  OomKillLedger from_trimmed, from_full;  // the same kill, under the same key
+  EXPECT_EQ(CountNewOomKills(trimmed, finished, 15, &from_trimmed), 1);
+  EXPECT_EQ(CountNewOomKills(pod, finished, 15, &from_full), 1);
+  EXPECT_EQ(from_trimmed.seen, from_full.seen);
   EXPECT_FALSE(trimmed["status"].contains("initContainerStatuses")) << trimmed.dump();
   EXPECT_EQ(trimmed["status"]["conditions"].size(), 1u);  // Ready only
   EXPECT_EQ(trimmed["spec"]["nodeName"], "node-1");

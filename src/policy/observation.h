@@ -60,18 +60,18 @@ struct TargetObservation {
   double latency_mean_ms = 0.0;
   double latency_p95_ms = 0.0;
   double in_flight = 0.0;           // mean requests in flight per ready pod (queue)
-  int oom_kills = 0;                // OOM kills within the last control interval
+  int oom_kills = 0;                // OOM kills within the last control interval (pod status: never delayed)
   // Per-pod view; filled only when the consumer asked for it (the HPA's replica calculator).
   std::vector<PodSample> pods;
 };
 
 struct ClassObservation {
   std::string name;
-  double request_rate = 0.0;        // per second, over the last control interval
+  double request_rate = 0.0;        // per second, over the last control interval (*)
   double latency_p95_ms = 0.0;      // end to end
   double latency_mean_ms = 0.0;
   double slo_ms = 200.0;
-  double slo_attainment = 1.0;      // fraction of requests OK and within slo_ms, last interval
+  double slo_attainment = 1.0;      // fraction of requests OK and within slo_ms, last interval (*)
   double error_rate = 0.0;
 };
 
@@ -81,8 +81,10 @@ struct Observation {
   double metrics_window_s = 30.0;
   double time_of_day_s = 0.0;       // seconds since local midnight of the workload clock
   double day_of_week = 0.0;         // 0 = Monday
-  double request_rate = 0.0;        // entry requests per second over the last interval
-  double slo_attainment = 1.0;      // over the last interval, all classes
+  // (*) "The last interval" ends at time_s, or `metrics lag` seconds before it when the metrics
+  // pipeline delays samples (SimConfig::metrics_lag_s); so do the targets' windows.
+  double request_rate = 0.0;        // entry requests per second over the last interval (*)
+  double slo_attainment = 1.0;      // over the last interval, all classes (*)
   double latency_p95_ms = 0.0;      // request-weighted over classes
   std::vector<ClassObservation> classes;
   std::vector<TargetObservation> targets;

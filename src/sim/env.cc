@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/units.h"
+
 namespace podpilot {
 
 StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
@@ -33,10 +35,10 @@ StatusOr<std::unique_ptr<Env>> Env::Create(const EnvConfig& config) {
   // The simulator keeps max(window, control interval) + lag seconds of history for Observe.
   if (config.sim.metrics_window_s < 1 ||
       std::max(config.sim.metrics_window_s, config.control_interval_s) + config.sim.metrics_lag_s > 1000) {
-    return InvalidArgumentError("env: metrics window " + std::to_string(config.sim.metrics_window_s) +
-                                " s (or the control interval " + std::to_string(config.control_interval_s) +
-                                " s, if longer) + metrics lag " + std::to_string(config.sim.metrics_lag_s) +
-                                " s must lie within [1, 1000] s");
+    return InvalidArgumentError("env: metrics window " + FormatDuration(config.sim.metrics_window_s) +
+                                " (or the control interval " + FormatDuration(config.control_interval_s) +
+                                ", if longer) + metrics lag " + FormatDuration(config.sim.metrics_lag_s) +
+                                " must lie within [1s, 1000s]");
   }
   for (const auto& t : config.sim.targets) {
     if (config.app->ServiceIndex(t) < 0) {

@@ -40,7 +40,9 @@ Simulator::Simulator(std::shared_ptr<const AppModel> app, SimConfig config)
   // both ending `lag` seconds ago.
   const double lookback = std::max(config_.metrics_window_s, config_.control_interval_s) + config_.metrics_lag_s + 2;
   if (config_.metrics_window_s < 1 || lookback > kMaxRing) {
-    throw std::invalid_argument("metrics window + lag and the control interval must lie within [1, " +
+    throw std::invalid_argument("simulator: max(metrics window " + std::to_string(config_.metrics_window_s) +
+                                " s, control interval " + std::to_string(config_.control_interval_s) +
+                                " s) + metrics lag " + std::to_string(config_.metrics_lag_s) + " s must lie within [1, " +
                                 std::to_string(kMaxRing - 2) + "] s");
   }
   while (ring_size_ < lookback) ring_size_ *= 2;
@@ -387,6 +389,11 @@ void Simulator::ObserveLastInterval(Observation* obs, double control_interval_s)
 }
 
 void Simulator::Observe(Observation* obs, double control_interval_s) const {
+  if (control_interval_s > config_.control_interval_s) {
+    // The rings hold SimConfig::control_interval_s of look-back: a longer interval would wrap.
+    throw std::logic_error("simulator: Observe over " + std::to_string(control_interval_s) +
+                           " s, but SimConfig::control_interval_s is " + std::to_string(config_.control_interval_s));
+  }
   const double now = Now();
   obs->time_s = now;
   obs->control_interval_s = control_interval_s;
@@ -442,8 +449,9 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
     } else {
       to.latency_mean_ms = to.latency_p95_ms = 0;
     }
-    // Kills in the control interval ending at `end` (a kill is seen through the pipeline too).
-    to.oom_kills = (lag > 0 ? b.oom : cum_[s].oom) - CumAt(s, end - interval).oom;
+    // Kills in the last control interval, not delayed: a container's OOM kill is pod status the
+    // API server reports (as the operator reads it, target_observer.h), not a metrics sample.
+    to.oom_kills = cum_[s].oom - CumAt(s, t_ - interval).oom;
     to.pods.clear();
     if (config_.pod_samples) {
       for (const Pod& p : svc.pods()) {
@@ -466,7 +474,8 @@ void Simulator::Observe(Observation* obs, double control_interval_s) const {
           ps.cpu_usage = to.cpu_usage;
           ps.memory_usage = to.memory_usage;
         } else {
-          ps.cpu_usage = now < p.burst_until_s ? std::max(m.startup_cpu_cores, m.base_cpu) : m.base_cpu;
+          // As the rest of the sample, `lag` seconds old.
+          ps.cpu_usage = now - config_.metrics_lag_s < p.burst_until_s ? std::max(m.startup_cpu_cores, m.base_cpu) : m.base_cpu;
           ps.memory_usage = m.base_memory;
         }
         to.pods.push_back(ps);

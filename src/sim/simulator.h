@@ -36,14 +36,15 @@ namespace podpilot {
 struct SimConfig {
   double metrics_window_s = 30;   // metrics-server style averaging window
   // Extra delay (whole seconds) before samples are visible (scrape / pipeline): every target's
-  // window, its OOM kills and per-pod metric timestamps, and the application's per-class interval
-  // (request rate, SLO attainment, latency) all end `lag` seconds before now. Replica counts and
-  // pod phases are not delayed (the API server reports them, not the metrics pipeline).
+  // window and per-pod metric samples, and the application's per-class interval (request rate,
+  // SLO attainment, latency) all end `lag` seconds before now. Replica counts, pod phases and OOM
+  // kills are not delayed (the API server reports them as pod status, not the metrics pipeline).
   double metrics_lag_s = 0;
   bool pod_samples = false;       // fill TargetObservation::pods (the HPA needs them)
   std::vector<std::string> targets;  // services the policy controls; empty = all services
   bool force_tree_walk = false;   // evaluate every call tree by walking it (cross-checks the fast path)
-  double control_interval_s = 15; // longest look-back of Observe() besides the metrics window
+  double control_interval_s = 15; // longest look-back of Observe() besides the metrics window;
+                                  // Observe() with a longer interval throws std::logic_error
 };
 
 // Totals since Reset (the scorecard's raw material).

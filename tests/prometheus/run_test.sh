@@ -237,22 +237,31 @@ check "p50 below p95" \
      - histogram_quantile(0.5, sum by (le) (rate(istio_request_duration_milliseconds_bucket{destination_workload="frontend"}[30s])))' \
   'v[0] > 0'
 
-# The per-target queries of the learned group example, as the operator expands them for one of its
-# targets (operator/autoscaler_spec.h ExpandTargetQuery): each must give one finite number.
+# The per-target queries of the learned group example, as the operator expands them for each of
+# its targets (operator/autoscaler_spec.h ExpandTargetQuery). Every service has load here, so the
+# request rate and latency must be positive with their zero fallbacks (` or vector(0)`) removed:
+# a wrong label would otherwise read 0 and pass.
 example="$ROOT/deploy/examples/checkout-group-learned.yaml"
+targets=$(sed -n 's/^ *- {kind: Deployment, name: \([a-z0-9-]*\).*/\1/p' "$example")
+[ "$(echo "$targets" | wc -w)" -eq 11 ] || fail "expected the 11 Online Boutique targets in $example, got: $targets"
 for key in requestRate latencyP95Ms errorRate; do
   template=$(sed -n "s/^ *$key: //p" "$example")
   if [ -z "$template" ]; then
     fail "perTarget.$key missing from $example"
     continue
   fi
-  promql=${template//\$target/cartservice}
-  promql=${promql//\$namespace/default}
-  check "example perTarget.$key for cartservice" "$promql" 'len(v) == 1 and v[0] >= 0'
+  for target in $targets; do
+    promql=${template//\$target/$target}
+    promql=${promql//\$namespace/default}
+    case $key in
+      errorRate) check "example perTarget.$key for $target" "$promql" 'len(v) == 1 and v[0] >= 0' ;;
+      *) check "example perTarget.$key for $target (no fallback)" "${promql% or vector(0)}" 'len(v) == 1 and v[0] > 0' ;;
+    esac
+  done
 done
 attainment=$(sed -n 's/^ *attainmentQuery: //p' "$example")
 if [ -n "$attainment" ]; then
-  check "example slo.attainmentQuery" "$attainment" 'len(v) == 1 and 0 < v[0] <= 1 + 1e-9'
+  check "example slo.attainmentQuery (no fallback)" "${attainment% or vector(1)}" 'len(v) == 1 and 0 < v[0] <= 1 + 1e-9'
 else
   fail "slo.attainmentQuery missing from $example"
 fi

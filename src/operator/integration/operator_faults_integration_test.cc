@@ -123,6 +123,18 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
                 {"rateLimits", {{"maxScaleUpPerMinute", kUpPerMinute}, {"maxScaleDownPerMinute", 1}}}}}};
   auto created = admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), ppa);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
+  // Beside it, in Shadow, the HPA rule on a per-target Pods metric read from Prometheus: it must
+  // hold (not read 0 and propose the minimum) while Prometheus is down.
+  json rps_rule = ppa;
+  rps_rule["metadata"] = {{"name", "rps-rule"}};
+  rps_rule["spec"]["mode"] = "Shadow";
+  rps_rule["spec"]["policy"] = {{"type", "Hpa"}};
+  rps_rule["spec"]["metrics"] = json::array({{{"type", "Pods"},
+                                              {"pods",
+                                               {{"metric", {{"name", "requests_per_second"}}},
+                                                {"target", {{"type", "AverageValue"}, {"averageValue", "1000"}}}}}}});
+  created = admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), rps_rule);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
 
   // Samples of the Deployment's replicas (time, value) while the faults happen.
   std::vector<std::pair<double, int>> samples;
@@ -166,10 +178,24 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
   EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
 
-  // 1. Prometheus stopped: fallback to the HPA rule; back: the policy again.
+  auto rps_now = [&] { return Get(k8s::PodPilotAutoscalers().Path(ns_, "rps-rule")); };
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(rps_now(), "ScalingActive") == "True/ValidMetricFound"; }, std::chrono::seconds(60)))
+      << rps_now().dump();
+
+  // 1. Prometheus stopped: fallback to the HPA rule; back: the policy again. The rule on a
+  //    Prometheus metric holds meanwhile: its decision keeps the replicas it found.
   ASSERT_EQ(Testenv("stop prometheus"), 0);
   EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "True/SignalsMissing"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(rps_now(), "ScalingActive") == "False/FailedGetPodsMetric"; }, std::chrono::seconds(60)))
+      << rps_now().dump();
+  {
+    const json held = rps_now();
+    EXPECT_NE(held["status"]["lastDecision"].value("reason", "").find("hold: a Prometheus metric of the HPA rule is missing"),
+              std::string::npos)
+        << held.dump();
+    EXPECT_EQ(held["status"]["lastDecision"].value("replicas", -1), held["status"].value("currentReplicas", -2)) << held.dump();
+  }
   ASSERT_EQ(Testenv("start prometheus"), 0);
   EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "FallbackActive") == "False/PolicyInUse"; }, std::chrono::seconds(60)))
       << ppa_now().dump();
