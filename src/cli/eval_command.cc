@@ -70,7 +70,7 @@ void RegisterEval(CLI::App& app) {
                 "Also compute the vertical (+ horizontal) clairvoyant bound (pods may be resized, as by the VPA) "
                 "and report each policy's cost ratio to it (cost_ratio_vertical)");
   sub->add_option("--metrics-lag", o->request.metrics_lag,
-                  "Delay before metric samples (each target's and the application's; not replica counts) are visible "
+                  "Delay before metric samples (each target's and the application's; not replica counts or OOM kills) are visible "
                   "to the policies, for every scenario, in whole seconds (default: each scenario's metrics_lag, "
                   "else 0s), e.g. 15s for a Prometheus scrape; tuned files must come from a sweep at the same lag");
   sub->add_flag("--report", o->report, "Also write DIR/report.html (same as `podpilot report DIR` afterwards)");

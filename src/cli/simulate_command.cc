@@ -107,9 +107,9 @@ void RegisterSimulate(CLI::App& app) {
   sub->add_option("--metrics-window", opts->metrics_window,
                   "Metric averaging window (default: the policy's, e.g. 2s for kpa; else 30s)");
   sub->add_option("--metrics-lag", opts->metrics_lag,
-                  "Delay before metric samples (each target's CPU, memory, rate, latency, in flight, OOM kills; the "
-                  "application's rate, latency and SLO attainment) are visible to the policy (scrape + pipeline), whole "
-                  "seconds, e.g. 15s; replica counts are not delayed")
+                  "Delay before metric samples (each target's CPU, memory, rate, latency, in flight; the application's "
+                  "rate, latency and SLO attainment) are visible to the policy (scrape + pipeline), whole seconds, e.g. "
+                  "15s; replica counts and OOM kills (pod status) are not delayed")
       ->capture_default_str();
   sub->callback([opts] { RunSimulate(*opts); });
 }

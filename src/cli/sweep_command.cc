@@ -41,7 +41,7 @@ void RegisterSweep(CLI::App& app) {
   sub->add_option("--out", o->request.out_dir, "Directory for tuned_hpa.json / tuned_kpa.json")->required();
   sub->add_option("--threads", o->request.threads, "Worker threads (0 = all cores)")->capture_default_str();
   sub->add_option("--metrics-lag", o->request.metrics_lag,
-                  "Delay before metric samples (not replica counts) are visible, for every scenario, whole seconds (default: each scenario's "
+                  "Delay before metric samples (not replica counts or OOM kills) are visible, for every scenario, whole seconds (default: each scenario's "
                   "metrics_lag, else 0s); recorded in the tuned file's fingerprints");
   sub->callback([o] { RunSweep(*o); });
 }

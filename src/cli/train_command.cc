@@ -88,7 +88,7 @@ void RegisterTrain(CLI::App& app) {
                   "Recent-peak features over this many control intervals, e.g. 240 = 1 h at 15 s (0 = none)")
       ->capture_default_str();
   sub->add_option("--metrics-lag", r.metrics_lag,
-                  "Delay before metric samples (not replica counts) are visible to the agent, whole seconds, e.g. 15s for a Prometheus scrape "
+                  "Delay before metric samples (not replica counts or OOM kills) are visible to the agent, whole seconds, e.g. 15s for a Prometheus scrape "
                   "(default: each scenario's metrics_lag, else 0s)");
   sub->add_option("--init-action", r.init_action,
                   "PPO: start every service's policy preferring this action (setpoint mode: a CPU target such as "
