@@ -224,8 +224,10 @@ std::string VariableAt(const std::string& query, size_t i) {
 Status CheckTemplateVariables(const std::string& query, const std::string& path) {
   for (size_t i = query.find('$'); i != std::string::npos; i = query.find('$', i + 1)) {
     const std::string name = VariableAt(query, i);
-    if (name != "target" && name != "namespace") {
-      return FieldError(path, "'" + query + "' uses $" + (name.empty() ? query.substr(i + 1, 1) : name) +
+    const bool braced = i + 1 < query.size() && query[i + 1] == '{';
+    // A "$" before anything else is PromQL's own (a regex end anchor): left as it is.
+    if (braced || (!name.empty() && name != "target" && name != "namespace")) {
+      return FieldError(path, "'" + query + "' uses $" + (braced ? std::string("{") : name) +
                                   "; the only variables are $target and $namespace");
     }
   }
@@ -405,7 +407,19 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
   if (auto st = CheckMetricSources(spec.value("metrics", json()), s); !st.ok()) return st;
   for (const auto& m : spec.value("metrics", json::array())) {
     const std::string mtype = m.is_object() ? m.value("type", "") : "";
-    s.hpa_reads_prometheus = s.hpa_reads_prometheus || mtype == "Pods" || mtype == "External";
+    if (mtype != "Pods" && mtype != "External") continue;
+    const std::string mname =
+        m.value(mtype == "Pods" ? "pods" : "external", json::object()).value("metric", json::object()).value("name", "");
+    const bool pods = mtype == "Pods";
+    if (mname == "requests_per_second" || mname == "request_rate") {  // as CheckMetricSources resolves them
+      s.hpa_prometheus_fields.insert(pods && !s.per_target.request_rate.empty() ? "spec.signals.perTarget.requestRate"
+                                                                                 : "spec.signals.requestRateQuery");
+    } else if (mname == "latency_p95_ms") {
+      s.hpa_prometheus_fields.insert(!s.per_target.latency_p95_ms.empty() ? "spec.signals.perTarget.latencyP95Ms"
+                                                                           : "spec.policy.slo.query");
+    } else if (mname == "in_flight") {
+      s.hpa_prometheus_fields.insert("spec.signals.perTarget.inFlight");
+    }
   }
   if (*type == "Hpa") {
     s.policy_type = PolicyType::kHpa;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,9 +82,10 @@ struct AutoscalerSpec {
   SloSpec slo;
   std::string request_rate_query;     // optional PromQL (annotation podpilot.dev/request-rate-query)
   PerTargetQueries per_target;        // optional (spec.signals.perTarget)
-  // spec.metrics has a Pods or External metric: the HPA rule reads Prometheus, and holds (as the
-  // upstream HPA does when it cannot fetch a metric) while a query fails.
-  bool hpa_reads_prometheus = false;
+  // The spec fields whose PromQL the HPA rule's Pods and External metrics read (e.g.
+  // "spec.signals.perTarget.requestRate"): while one of them fails, the rule holds, as the
+  // upstream HPA does when it cannot fetch a metric.
+  std::set<std::string> hpa_prometheus_fields;
 };
 
 struct ParseOptions {

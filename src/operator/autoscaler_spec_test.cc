@@ -204,6 +204,19 @@ TEST(AutoscalerSpecTest, PerTargetQueriesAreReadAndMustNameTheTarget) {
             "p95{workload=\"cartservice\",namespace=\"shop\"}");
   EXPECT_EQ(ExpandTargetQuery("$target$target-$namespace$", "a", "b"), "aa-b$");
   EXPECT_EQ(ExpandTargetQuery("$targets", "a", "b"), "$targets");  // whole names only
+  // A regex end anchor is PromQL's, not a variable.
+  json anchored = o;
+  anchored["spec"]["signals"]["perTarget"]["inFlight"] = "avg(inflight{pod=~\"$target-[a-z0-9]+$\"})";
+  EXPECT_TRUE(ParseAutoscalerSpec(anchored).ok());
+  // The HPA rule's Prometheus fields: the per-target query where given, else the group's.
+  json rule = o;
+  rule["spec"]["metrics"] = json::parse(R"([{"type": "Pods", "pods": {"metric": {"name": "requests_per_second"},
+      "target": {"type": "AverageValue", "averageValue": "20"}}}, {"type": "Pods", "pods": {"metric": {"name": "in_flight"},
+      "target": {"type": "AverageValue", "averageValue": "2"}}}])");
+  auto fields = ParseAutoscalerSpec(rule);
+  ASSERT_TRUE(fields.ok()) << fields.status().ToString();
+  EXPECT_EQ(fields->hpa_prometheus_fields,
+            (std::set<std::string>{"spec.signals.perTarget.requestRate", "spec.signals.perTarget.inFlight"}));
   for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
            {"rate(x{w=\"$target\"}[$__rate_interval])", "uses $__rate_interval; the only variables are $target and $namespace"},
            {"x{w=\"${target}\"}", "uses ${; the only variables"},

@@ -196,7 +196,10 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     return finish(spec.status());
   }
   if (st.uid != spec->uid || st.generation != spec->generation) {
+    // OOM kills already counted stay counted across spec edits (not across a new object).
+    OomKillLedger kills = st.uid == spec->uid ? std::move(st.oom_kills) : OomKillLedger{};
     st = State{};
+    st.oom_kills = std::move(kills);
     st.uid = spec->uid;
     st.generation = spec->generation;
     st.history.resize(spec->targets.size());
@@ -312,10 +315,15 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   // The HPA rule reads a Pods or External metric from Prometheus and a query failed: that metric
   // reads 0 on every pod and the rule would scale to the minimum. The upstream HPA, failing to
   // fetch a metric, holds: so does the operator, for every target, until the query answers.
-  const bool rule_blind = decided_by == "hpa" && spec->hpa_reads_prometheus && !observed->prometheus_ok;
+  std::string blind_field;
+  for (const std::string& f : spec->hpa_prometheus_fields) {
+    if (observed->failed_fields.count(f) != 0) blind_field = f;
+  }
+  const bool rule_blind = decided_by == "hpa" && !blind_field.empty();
   if (rule_blind) {
     decision = Decision{};
-    decision.reason = "hold: a Prometheus metric of the HPA rule is missing (" + observed->signal_errors.front() + ")";
+    decision.reason = "hold: a Prometheus metric of the HPA rule is missing (" + blind_field + ": " +
+                      observed->signal_errors.front() + ")";
   }
   if (!observed->metrics_api_ok) {
     status.SetCondition("ScalingActive", false, "FailedGetResourceMetric", observed->signal_errors.front());

@@ -48,25 +48,21 @@ bool PodReady(const json& pod, double* transition_s) {
 }
 
 // One PromQL signal; on failure records the error and returns nullopt.
-std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::string& what, const std::string& query,
-                               ObservationResult* r) {
+std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::string& field, const std::string& what,
+                               const std::string& query, ObservationResult* r) {
   if (query.empty()) return std::nullopt;
-  if (prom == nullptr) {
+  auto failed = [&](const std::string& why) {
     r->prometheus_ok = false;
-    r->signal_errors.push_back(what + ": no Prometheus configured (--prometheus-url) for query " + query);
+    r->failed_fields.insert(field);
+    r->signal_errors.push_back(what + ": " + why);
     return std::nullopt;
-  }
+  };
+  if (prom == nullptr) return failed("no Prometheus configured (--prometheus-url) for query " + query);
   auto res = prom->InstantQuery(query);
-  if (!res.ok()) {
-    r->prometheus_ok = false;
-    r->signal_errors.push_back(what + ": " + res.status().ToString());
-    return std::nullopt;
-  }
+  if (!res.ok()) return failed(res.status().ToString());
   auto v = prom::SingleValue(*res);
   if (!v.ok() || !std::isfinite(*v)) {
-    r->prometheus_ok = false;
-    r->signal_errors.push_back(what + ": " + (v.ok() ? "query returned " + std::to_string(*v) + ": " + query : v.status().ToString()));
-    return std::nullopt;
+    return failed(v.ok() ? "query returned " + std::to_string(*v) + ": " + query : v.status().ToString());
   }
   return *v;
 }
@@ -300,12 +296,12 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     options.oom_ledger->primed = true;
   }
 
-  if (auto rate = QueryOne(prom, "spec.signals.requestRateQuery", spec.request_rate_query, &r)) {
+  if (auto rate = QueryOne(prom, "spec.signals.requestRateQuery", "spec.signals.requestRateQuery", spec.request_rate_query, &r)) {
     o.request_rate = *rate;
     // The group's entry traffic arrives at its first target (the HPA's External metric reads it).
     if (!o.targets.empty()) o.targets[0].request_rate = *rate;
   }
-  if (auto lat = QueryOne(prom, "spec.policy.slo.query", spec.slo.query, &r)) {
+  if (auto lat = QueryOne(prom, "spec.policy.slo.query", "spec.policy.slo.query", spec.slo.query, &r)) {
     o.latency_p95_ms = *lat;
     ClassObservation c;
     c.name = "slo";
@@ -317,10 +313,11 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     o.classes.push_back(c);
     if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
   }
-  if (auto att = QueryOne(prom, "spec.policy.slo.attainmentQuery", spec.slo.attainment_query, &r)) {
+  if (auto att = QueryOne(prom, "spec.policy.slo.attainmentQuery", "spec.policy.slo.attainmentQuery", spec.slo.attainment_query, &r)) {
     if (*att < 0 || *att > 1.05) {
       // Not a fraction: a percentage, or another quantity altogether.
       r.prometheus_ok = false;
+      r.failed_fields.insert("spec.policy.slo.attainmentQuery");
       r.signal_errors.push_back(fmt::format("spec.policy.slo.attainmentQuery: returned {:g}, not a fraction in [0, 1]: {}",
                                             *att, spec.slo.attainment_query));
     } else {
@@ -340,8 +337,9 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     double* fields[] = {&t.request_rate, &t.latency_p95_ms, &t.error_rate, &t.in_flight};
     for (size_t k = 0; k < std::size(queries); ++k) {
       if (queries[k].second->empty()) continue;
-      const std::string what = fmt::format("spec.signals.perTarget.{} for {}", queries[k].first, t.name);
-      if (auto v = QueryOne(prom, what, ExpandTargetQuery(*queries[k].second, t.name, spec.namespace_), &r)) *fields[k] = *v;
+      const std::string field = std::string("spec.signals.perTarget.") + queries[k].first;
+      const std::string what = field + " for " + t.name;
+      if (auto v = QueryOne(prom, field, what, ExpandTargetQuery(*queries[k].second, t.name, spec.namespace_), &r)) *fields[k] = *v;
     }
   }
   return r;

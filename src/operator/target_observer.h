@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct ObservationResult {
   std::vector<ObservedTarget> targets;
   bool metrics_api_ok = true;          // false: no CPU/memory samples (signal_errors says why)
   bool prometheus_ok = true;           // false: a configured query failed
+  std::set<std::string> failed_fields; // the spec fields whose query failed, e.g. "spec.signals.perTarget.requestRate"
   std::vector<std::string> signal_errors;
 };
 

@@ -191,6 +191,8 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
       << rps_now().dump();
   {
     const json held = rps_now();
+    // Above the minimum, so a rule reading 0 would have proposed fewer (the regression it guards).
+    ASSERT_GT(held["status"].value("currentReplicas", 0), kMin) << held.dump();
     EXPECT_NE(held["status"]["lastDecision"].value("reason", "").find("hold: a Prometheus metric of the HPA rule is missing"),
               std::string::npos)
         << held.dump();
