@@ -197,9 +197,13 @@ StepInfo InfoOf(const StepResult& r, const Simulator& sim) {
   i.requests = t.requests;
   i.errors = t.errors;
   i.slo_attainment = t.requests > 0 ? t.ok_within_slo / t.requests : 1.0;
-  thread_local Observation happened;  // scratch: only the class part is filled
-  sim.ObserveLastInterval(&happened, r.observation.control_interval_s);
-  i.p95_ms = happened.latency_p95_ms;
+  if (sim.config().metrics_lag_s > 0) {
+    thread_local Observation happened;  // scratch: only the class part is filled
+    sim.ObserveLastInterval(&happened, r.observation.control_interval_s);
+    i.p95_ms = happened.latency_p95_ms;
+  } else {
+    i.p95_ms = r.observation.latency_p95_ms;  // without a lag the observation is that interval already
+  }
   return i;
 }
 

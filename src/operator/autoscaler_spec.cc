@@ -220,8 +220,10 @@ std::string VariableAt(const std::string& query, size_t i) {
 }
 
 // Every "$name" of a per-target template must be $target or $namespace (a Grafana-style
-// $__rate_interval or ${target} would reach Prometheus as is and fail there, or match nothing).
+// $__rate_interval or ${target} would reach Prometheus as is and fail there, or match nothing),
+// and $target must be among them (one query for every target would give each the same number).
 Status CheckTemplateVariables(const std::string& query, const std::string& path) {
+  bool uses_target = false;
   for (size_t i = query.find('$'); i != std::string::npos; i = query.find('$', i + 1)) {
     const std::string name = VariableAt(query, i);
     const bool braced = i + 1 < query.size() && query[i + 1] == '{';
@@ -230,6 +232,11 @@ Status CheckTemplateVariables(const std::string& query, const std::string& path)
       return FieldError(path, "'" + query + "' uses $" + (braced ? std::string("{") : name) +
                                   "; the only variables are $target and $namespace");
     }
+    uses_target = uses_target || name == "target";
+  }
+  if (!uses_target) {
+    return FieldError(path, "'" + query + "' does not contain $target (it is read once per target, with $target "
+                            "replaced by the target's name)");
   }
   return Status::Ok();
 }
@@ -366,13 +373,7 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
     for (const auto& [key, out] : fields) {
       auto t = OptString(per, key, "spec.signals.perTarget", "");
       if (!t.ok()) return t.status();
-      const std::string path = std::string("spec.signals.perTarget.") + key;
-      if (!t->empty()) PP_RETURN_IF_ERROR(CheckTemplateVariables(*t, path));
-      // One query for every target would give each the same number: not a per-target signal.
-      if (!t->empty() && ExpandTargetQuery(*t, "", "$namespace") == *t) {
-        return FieldError(path, "'" + *t + "' does not contain $target (it is read once per target, with $target "
-                                "replaced by the target's name)");
-      }
+      if (!t->empty()) PP_RETURN_IF_ERROR(CheckTemplateVariables(*t, std::string("spec.signals.perTarget.") + key));
       *out = *t;
     }
   }
