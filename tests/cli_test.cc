@@ -171,6 +171,13 @@ TEST(CliTest, BadInputIsAClearErrorAndLeavesNoFiles) {
     EXPECT_FALSE(std::filesystem::exists(dir + "/timeseries.csv")) << c.args;
     EXPECT_FALSE(std::filesystem::exists(dir + "/summary.json")) << c.args;
   }
+  // The operator's flags are checked before it reads a kubeconfig or contacts anything.
+  for (const char* flags : {"--period 0s", "--prometheus-timeout 0s", "--prometheus-timeout 10m"}) {
+    Result r = RunPodpilot(std::string("operator --kubeconfig /no/such/kubeconfig ") + flags);
+    EXPECT_EQ(r.exit_code, 2) << flags << ": " << r.out;
+    const std::string flag = std::string(flags).substr(0, std::string(flags).find(' '));
+    EXPECT_NE(r.out.find(flag + " '"), std::string::npos) << flags << ": " << r.out;
+  }
   Result unknown_flag = RunPodpilot("simulate --frobnicate");
   EXPECT_EQ(unknown_flag.exit_code, 2) << unknown_flag.out;
   EXPECT_EQ(RunPodpilot("").exit_code, 2) << "a subcommand is required";

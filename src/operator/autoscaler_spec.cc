@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "eval/policy_registry.h"
 #include "k8s/resources.h"
 
 namespace podpilot::op {
@@ -57,6 +58,15 @@ StatusOr<std::string> QuantityText(const json& v, const std::string& path) {
   return s;
 }
 
+// A metric's policy keys (e.g. "rps=50") if the HPA rule accepts them alone, else an error naming
+// the field: the CRD's schema cannot range-check quantity strings, and a value the rule refuses
+// (rps=1e9) would otherwise pass parsing and fail every reconcile after its queries ran.
+StatusOr<std::string> AcceptedByHpa(std::string keys, const std::string& value_path) {
+  auto hpa = MakePolicy("hpa:" + keys);
+  if (!hpa.ok()) return FieldError(value_path, hpa.status().message());
+  return keys;
+}
+
 StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
   if (!m.is_object() || !m.contains("type") || !m["type"].is_string()) {
     return FieldError(path + ".type", "missing (want Resource, Pods or External)");
@@ -74,13 +84,13 @@ StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
       auto u = OptInt(t, "averageUtilization", path + ".resource.target", -1, 1, 1000);
       if (!u.ok()) return u.status();
       if (*u < 0) return FieldError(path + ".resource.target.averageUtilization", "missing for type Utilization");
-      return fmt::format("{}={}", name, *u);
+      return AcceptedByHpa(fmt::format("{}={}", name, *u), path + ".resource.target.averageUtilization");
     }
     if (ttype == "AverageValue") {
       if (!t.contains("averageValue")) return FieldError(path + ".resource.target.averageValue", "missing for type AverageValue");
       auto q = QuantityText(t["averageValue"], path + ".resource.target.averageValue");
       if (!q.ok()) return q.status();
-      return fmt::format("{}_avg={}", name, *q);
+      return AcceptedByHpa(fmt::format("{}_avg={}", name, *q), path + ".resource.target.averageValue");
     }
     return FieldError(path + ".resource.target.type", "'" + ttype + "' is not supported for a Resource metric (want Utilization or AverageValue)");
   }
@@ -98,14 +108,14 @@ StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
       static const std::pair<const char*, const char*> kPodsMetrics[] = {
           {"requests_per_second", "rps"}, {"latency_p95_ms", "latency_ms"}, {"in_flight", "inflight"}};
       for (const auto& [metric, key] : kPodsMetrics) {
-        if (name == metric && ttype == "AverageValue") return fmt::format("{}={}", key, *q);
+        if (name == metric && ttype == "AverageValue") return AcceptedByHpa(fmt::format("{}={}", key, *q), tpath + ".averageValue");
       }
       return FieldError(path + ".pods", "metric '" + name + "' with target type '" + ttype +
                                             "' is not supported (want requests_per_second, latency_p95_ms or "
                                             "in_flight with AverageValue)");
     }
-    if (name == "request_rate" && ttype == "AverageValue") return "ext_rps=" + *q;
-    if (name == "request_rate" && ttype == "Value") return "ext_rps_total=" + *q;
+    if (name == "request_rate" && ttype == "AverageValue") return AcceptedByHpa("ext_rps=" + *q, tpath + ".averageValue");
+    if (name == "request_rate" && ttype == "Value") return AcceptedByHpa("ext_rps_total=" + *q, tpath + ".value");
     return FieldError(path + ".external", "metric '" + name + "' with target type '" + ttype +
                                               "' is not supported (want request_rate with AverageValue or Value)");
   }
@@ -275,7 +285,11 @@ StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
     if (!down.ok()) return down.status();
     keys += *up + *down;
   }
-  return keys.empty() ? std::string("hpa") : "hpa:" + keys.substr(1);
+  const std::string spec = keys.empty() ? std::string("hpa") : "hpa:" + keys.substr(1);
+  // Each metric passed alone (above); together with the behavior, too, or the reconcile would
+  // fail on every period where the parser could say so once.
+  if (auto hpa = MakePolicy(spec); !hpa.ok()) return FieldError("spec.metrics/spec.behavior", hpa.status().message());
+  return spec;
 }
 
 StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOptions& options) {

@@ -124,6 +124,17 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
                                                           {"type": "Percent", "value": 50, "periodSeconds": 60}]}}}})",
        "spec.behavior.scaleUp.policies[1].periodSeconds: 60 differs"},
       {R"({"spec": {"maxReplicas": 0}})", "spec.maxReplicas: 0 is outside"},
+      // Quantities the CRD's schema cannot range-check, refused by the HPA rule's own limits.
+      {R"j({"spec": {"metrics": [{"type": "Pods", "pods": {"metric": {"name": "requests_per_second"},
+                                 "target": {"type": "AverageValue", "averageValue": "1e9"}}}],
+                    "signals": {"requestRateQuery": "sum(rate(x[1m]))"}}})j",
+       "spec.metrics[0].pods.target.averageValue: "},
+      {R"j({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "AverageValue", "averageValue": "5000"}}}]}})j",
+       "spec.metrics[0].resource.target.averageValue: "},
+      {R"j({"spec": {"metrics": [{"type": "External", "external": {"metric": {"name": "request_rate"},
+                                 "target": {"type": "Value", "value": "0.0001"}}}],
+                    "signals": {"requestRateQuery": "sum(rate(x[1m]))"}}})j",
+       "spec.metrics[0].external.target.value: "},
   };
   for (const auto& c : cases) {
     json o = Base();

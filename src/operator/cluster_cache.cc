@@ -18,7 +18,7 @@ std::string KeyOf(const json& o) {
 json TrimMeta(const json& o) {
   const json& m = o.value("metadata", json::object());
   json t{{"name", m.value("name", "")}, {"namespace", m.value("namespace", "")}};
-  for (const char* k : {"labels", "resourceVersion", "generation", "deletionTimestamp"}) {
+  for (const char* k : {"uid", "labels", "resourceVersion", "generation", "deletionTimestamp"}) {
     if (m.contains(k)) t[k] = m[k];
   }
   return t;
@@ -58,7 +58,9 @@ json TrimPod(const json& p) {
       for (const char* which : {"state", "lastState"}) {
         const json& term = c.value(which, json::object()).value("terminated", json::object());
         if (term.value("reason", "") != "OOMKilled") continue;
-        entry[which] = {{"terminated", {{"reason", "OOMKilled"}, {"finishedAt", term.value("finishedAt", "")}}}};
+        json kept_term{{"reason", "OOMKilled"}, {"finishedAt", term.value("finishedAt", "")}};
+        if (term.contains("containerID")) kept_term["containerID"] = term["containerID"];  // the ledger's key
+        entry[which] = {{"terminated", std::move(kept_term)}};
       }
       if (entry.empty()) continue;
       entry["name"] = c.value("name", "");

@@ -11,6 +11,7 @@
 #include "common/units.h"
 #include "k8s/resources.h"
 #include "operator/cluster_cache.h"
+#include "operator/signal_reader.h"
 
 namespace podpilot::op {
 namespace {
@@ -47,36 +48,19 @@ bool PodReady(const json& pod, double* transition_s) {
   return false;
 }
 
-// One PromQL signal; on failure records the error and returns nullopt.
-std::optional<double> QueryOne(const prom::PrometheusClient* prom, const std::string& field, const std::string& what,
-                               const std::string& query, ObservationResult* r) {
-  if (query.empty()) return std::nullopt;
-  auto failed = [&](const std::string& why) {
-    r->prometheus_ok = false;
-    r->failed_fields.insert(field);
-    r->signal_errors.push_back(what + ": " + why);
-    return std::nullopt;
-  };
-  if (prom == nullptr) return failed("no Prometheus configured (--prometheus-url) for query " + query);
-  auto res = prom->InstantQuery(query);
-  if (!res.ok()) return failed(res.status().ToString());
-  auto v = prom::SingleValue(*res);
-  if (!v.ok() || !std::isfinite(*v)) {
-    return failed(v.ok() ? "query returned " + std::to_string(*v) + ": " + query : v.status().ToString());
-  }
-  return *v;
-}
-
 }  // namespace
 
 namespace {
 
 // Calls f(key, finished_s) for each OOM-killed termination of `pod` (current or last state of
-// every container; the kubelet keeps one of each, so older kills are not visible).
+// every container; the kubelet keeps one of each, so older kills are not visible). The key names
+// the pod by uid (a StatefulSet's pod recreated under its old name is another pod) and the
+// termination by its container ID where the runtime gave one (two kills in one second differ).
 template <typename F>
 void ForEachOomKill(const json& pod, F f) {
   const json& st = pod.value("status", json::object());
-  const std::string pod_name = pod.value("metadata", json::object()).value("name", "");
+  const json& meta = pod.value("metadata", json::object());
+  const std::string pod_name = meta.value("uid", meta.value("name", ""));
   for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
     for (const auto& c : st.value(list, json::array())) {
       for (const char* which : {"state", "lastState"}) {
@@ -84,7 +68,7 @@ void ForEachOomKill(const json& pod, F f) {
         if (term.value("reason", "") != "OOMKilled") continue;
         const std::string finished = term.value("finishedAt", "");
         auto at = ParseRfc3339(finished);
-        if (at.ok()) f(pod_name + "/" + c.value("name", "") + "/" + finished, *at);
+        if (at.ok()) f(pod_name + "/" + c.value("name", "") + "/" + finished + "/" + term.value("containerID", ""), *at);
       }
     }
   }
@@ -296,12 +280,14 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     options.oom_ledger->primed = true;
   }
 
-  if (auto rate = QueryOne(prom, "spec.signals.requestRateQuery", "spec.signals.requestRateQuery", spec.request_rate_query, &r)) {
+  SignalErrors signal_errors;
+  SignalReader signals(prom, &signal_errors);
+  if (auto rate = signals.Read("spec.signals.requestRateQuery", spec.request_rate_query)) {
     o.request_rate = *rate;
     // The group's entry traffic arrives at its first target (the HPA's External metric reads it).
     if (!o.targets.empty()) o.targets[0].request_rate = *rate;
   }
-  if (auto lat = QueryOne(prom, "spec.policy.slo.query", "spec.policy.slo.query", spec.slo.query, &r)) {
+  if (auto lat = signals.Read("spec.policy.slo.query", spec.slo.query)) {
     o.latency_p95_ms = *lat;
     ClassObservation c;
     c.name = "slo";
@@ -313,12 +299,12 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     o.classes.push_back(c);
     if (!o.targets.empty()) o.targets[0].latency_p95_ms = *lat;
   }
-  if (auto att = QueryOne(prom, "spec.policy.slo.attainmentQuery", "spec.policy.slo.attainmentQuery", spec.slo.attainment_query, &r)) {
+  if (auto att = signals.Read("spec.policy.slo.attainmentQuery", spec.slo.attainment_query)) {
     if (*att < 0 || *att > 1.05) {
       // Not a fraction: a percentage, or another quantity altogether.
-      r.prometheus_ok = false;
-      r.failed_fields.insert("spec.policy.slo.attainmentQuery");
-      r.signal_errors.push_back(fmt::format("spec.policy.slo.attainmentQuery: returned {:g}, not a fraction in [0, 1]: {}",
+      signal_errors.prometheus_ok = false;
+      signal_errors.failed_fields.insert("spec.policy.slo.attainmentQuery");
+      signal_errors.messages.push_back(fmt::format("spec.policy.slo.attainmentQuery: returned {:g}, not a fraction in [0, 1]: {}",
                                             *att, spec.slo.attainment_query));
     } else {
       // The fraction of requests within the SLO, as the simulator reports it (a ratio of two
@@ -338,10 +324,13 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
     for (size_t k = 0; k < std::size(queries); ++k) {
       if (queries[k].second->empty()) continue;
       const std::string field = std::string("spec.signals.perTarget.") + queries[k].first;
-      const std::string what = field + " for " + t.name;
-      if (auto v = QueryOne(prom, field, what, ExpandTargetQuery(*queries[k].second, t.name, spec.namespace_), &r)) *fields[k] = *v;
+      auto v = signals.Read(field, ExpandTargetQuery(*queries[k].second, t.name, spec.namespace_), field + " for " + t.name);
+      if (v) *fields[k] = *v;
     }
   }
+  r.prometheus_ok = signal_errors.prometheus_ok;
+  r.failed_fields = std::move(signal_errors.failed_fields);
+  r.signal_errors.insert(r.signal_errors.end(), signal_errors.messages.begin(), signal_errors.messages.end());
   return r;
 }
 

@@ -46,7 +46,8 @@ class ClusterCache;
 
 // OOM kills already counted for one autoscaler, so that each is counted once, in the first
 // observation that sees it, however reconciles are spaced and however late the kubelet's status
-// arrives (CountNewOomKills). Keys are "pod/container/finishedAt"; kept for kOomLookbackS.
+// arrives (CountNewOomKills). Keys are "pod uid/container/finishedAt/containerID"; kept for
+// kOomLookbackS.
 struct OomKillLedger {
   std::map<std::string, double> seen;  // key -> finishedAt (Unix seconds)
   bool primed = false;                 // false until the first observation has recorded the past
@@ -65,7 +66,8 @@ struct ObserverOptions {
 };
 
 // `prom` may be null: then PromQL signals are not read (and not reported as errors unless the
-// spec configures a query, which is then an error "no Prometheus configured").
+// spec configures a query, which is then an error "no Prometheus configured"). Once one query
+// finds Prometheus unreachable, the observation's remaining queries fail unsent (signal_reader.h).
 StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const prom::PrometheusClient* prom,
                                            const AutoscalerSpec& spec, double now_unix_s,
                                            const ObserverOptions& options = {});

@@ -13,7 +13,7 @@ using nlohmann::json;
 // (trimmed to the status fields that matter; the shape is Kubernetes' PodStatus).
 json OomKilledPod(const std::string& finished_at) {
   return json::parse(R"({
-    "metadata": {"name": "web-7d4b9c-x2k", "namespace": "shop", "labels": {"app": "web"}},
+    "metadata": {"name": "web-7d4b9c-x2k", "namespace": "shop", "uid": "0b3c-41aa", "labels": {"app": "web"}},
     "spec": {"nodeName": "node-1"},
     "status": {
       "phase": "Running",
@@ -25,7 +25,7 @@ json OomKilledPod(const std::string& finished_at) {
         "state": {"terminated": {"reason": "Completed", "exitCode": 0, "finishedAt": "2026-12-07T10:00:02Z"}}}],
       "containerStatuses": [
         {"name": "web", "restartCount": 3, "ready": true,
-         "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled",
+         "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "containerID": "containerd://9f1e",
                                       "startedAt": "2026-12-07T10:01:00Z", "finishedAt": ")" + finished_at + R"("}},
          "state": {"running": {"startedAt": "2026-12-07T10:05:05Z"}}},
         {"name": "sidecar", "restartCount": 1, "ready": true,
@@ -79,6 +79,23 @@ TEST(CountOomKillsTest, LedgerCountsEachKillOnce) {
 }
 
 // The cluster cache trims pods to what the observer reads: the OOM kills must survive it.
+// A pod recreated under its old name (a StatefulSet's) whose container was killed in the same
+// second is another kill; so is a second termination of one container with another container ID.
+TEST(CountOomKillsTest, LedgerTellsPodsByUidAndKillsByContainerId) {
+  const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
+  OomKillLedger ledger;
+  ledger.primed = true;
+  json pod = OomKilledPod("2026-12-07T10:05:00Z");
+  EXPECT_EQ(CountNewOomKills(pod, finished + 5, 15, &ledger), 1);
+  EXPECT_EQ(CountNewOomKills(pod, finished + 20, 15, &ledger), 0);  // the same kill again
+  json recreated = pod;
+  recreated["metadata"]["uid"] = "77d2-90fe";
+  EXPECT_EQ(CountNewOomKills(recreated, finished + 20, 15, &ledger), 1);
+  json again = pod;
+  again["status"]["containerStatuses"][0]["lastState"]["terminated"]["containerID"] = "containerd://a03b";
+  EXPECT_EQ(CountNewOomKills(again, finished + 20, 15, &ledger), 1);
+}
+
 TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
   const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
   const json pod = OomKilledPod("2026-12-07T10:05:00Z");

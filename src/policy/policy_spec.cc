@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "common/units.h"
 
 namespace podpilot {
@@ -25,8 +27,7 @@ StatusOr<double> PolicyParams::GetDouble(const std::string& key, double fallback
     return InvalidArgumentError(Where(name_, key, v) + ": not a number");
   }
   if (d < lo || d > hi) {
-    return InvalidArgumentError(Where(name_, key, v) + ": out of range [" + std::to_string(lo) + ", " +
-                                std::to_string(hi) + "]");
+    return InvalidArgumentError(fmt::format("{}: out of range [{:g}, {:g}]", Where(name_, key, v), lo, hi));
   }
   return d;
 }

@@ -6,6 +6,8 @@
 #include <malloc.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -25,6 +27,7 @@ struct OperatorFlags {
   std::string kubeconfig;
   std::string context;
   std::string prometheus_url;
+  std::string prometheus_timeout = "10s";
   std::string period = "15s";
   std::string log_format = "json";
   std::string log_level = "info";
@@ -47,6 +50,10 @@ void RunOperator(const OperatorFlags& f) {
     throw UsageError("--period '" + f.period + "': want a duration between 1s and 1h");
   }
   options.period_s = *period;
+  auto prom_timeout = ParseDuration(f.prometheus_timeout);
+  if (!prom_timeout.ok() || *prom_timeout < 0.1 || *prom_timeout > 300) {
+    throw UsageError("--prometheus-timeout '" + f.prometheus_timeout + "': want a duration between 100ms and 5m");
+  }
 
   // In a pod without --kubeconfig: the service account; otherwise the kubeconfig kubectl would use.
   StatusOr<k8s::KubeConfig> config = InvalidArgumentError("no configuration");
@@ -64,6 +71,8 @@ void RunOperator(const OperatorFlags& f) {
   if (!f.prometheus_url.empty()) {
     prom::ClientOptions popts;
     popts.base_url = f.prometheus_url;
+    popts.timeout = std::chrono::milliseconds(static_cast<int64_t>(*prom_timeout * 1000));
+    popts.connect_timeout = std::min(popts.connect_timeout, popts.timeout);
     auto p = prom::PrometheusClient::Create(popts);
     if (!p.ok()) throw UsageError("--prometheus-url: " + p.status().message());
     prom.emplace(std::move(p).value());
@@ -103,6 +112,9 @@ void RegisterOperator(CLI::App& app) {
   cmd->add_option("--context", f->context, "kubeconfig context (default: current-context)");
   cmd->add_option("--namespace", f->options.namespace_, "watch only this namespace (default: all)");
   cmd->add_option("--prometheus-url", f->prometheus_url, "Prometheus for PromQL signals (request rate, SLO latency)");
+  cmd->add_option("--prometheus-timeout", f->prometheus_timeout,
+                  "longest wait for one PromQL answer; the first query of a reconcile that gets none stops the rest")
+      ->capture_default_str();
   cmd->add_option("--listen", f->options.listen, "host:port of /metrics, /healthz, /readyz (\"\" = off)")->capture_default_str();
   cmd->add_option("--period", f->period, "resync period of each autoscaler (the HPA's is 15s)")->capture_default_str();
   cmd->add_option("--workers", f->options.workers, "concurrent reconciles")->capture_default_str()->check(CLI::Range(1, 64));
