@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,10 @@ struct PodSample {
   bool has_metrics = false;         // false for pods the metrics pipeline has no sample of yet
   double cpu_usage = 0.0;           // cores, window average
   double memory_usage = 0.0;        // bytes, working set
-  double metric_window_start_s = 0; // start of the window the sample covers
+  // Start of the window the sample covers (Unix or simulated seconds; may be 0 or negative early
+  // in a lagged run); NaN when the producer does not say, and consumers assume the window ending
+  // at the observation's time_s.
+  double metric_window_start_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct TargetObservation {

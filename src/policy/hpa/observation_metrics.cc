@@ -1,5 +1,7 @@
 #include "policy/hpa/observation_metrics.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace podpilot::hpa {
@@ -77,7 +79,8 @@ StatusOr<PodMetricsInfo> ObservationMetricsClient::GetResourceMetric(ResourceNam
     RawPodMetrics m;
     m.pod = PodName(target_, i);
     m.window_s = window;
-    m.timestamp = s.metric_window_start_s + window;  // metrics.k8s.io: [timestamp - window, timestamp]
+    // metrics.k8s.io: [timestamp - window, timestamp]; unset: the window ending now.
+    m.timestamp = std::isnan(s.metric_window_start_s) ? observation_.time_s : s.metric_window_start_s + window;
     m.containers.push_back({kAppContainer, ToMilli(s.cpu_usage), ToMilli(s.memory_usage)});
     raw.push_back(std::move(m));
   }

@@ -87,8 +87,8 @@ void VpaPolicy::RunRecommender(TargetState& s, const TargetObservation& t, doubl
       const PodSample& p = t.pods[k];
       live_keys.insert(PodKey(k));
       if (!IsLive(p) || p.phase != PodSample::Phase::kRunning || !p.has_metrics) continue;
-      // A producer that leaves the window start unset (0) still gets one sample per run.
-      double start = p.metric_window_start_s > 0 ? p.metric_window_start_s : now_s - metrics_window_s;
+      // A producer that leaves the window start unset (NaN) still gets one sample per run.
+      const double start = std::isnan(p.metric_window_start_s) ? now_s - metrics_window_s : p.metric_window_start_s;
       feed(PodKey(k), start, p.cpu_usage, p.memory_usage);
       if (p.memory_usage > heaviest_memory) {
         heaviest_memory = p.memory_usage;

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/units.h"
 #include "policy/policy_spec.h"
 #include "policy/vpa/vpa_factory.h"
@@ -178,7 +180,7 @@ TEST(VpaPolicy, UnsetWindowStartStillYieldsOneSamplePerRun) {
   Fixture f;
   auto observe = [&](double t) {
     Observation obs = MakeObservation(f, t);
-    for (PodSample& pod : obs.targets[0].pods) pod.metric_window_start_s = 0;
+    for (PodSample& pod : obs.targets[0].pods) pod.metric_window_start_s = std::numeric_limits<double>::quiet_NaN();
     return obs;
   };
   p->Decide(observe(0));
@@ -187,6 +189,34 @@ TEST(VpaPolicy, UnsetWindowStartStillYieldsOneSamplePerRun) {
   for (double t = 120; t <= 7200; t += 60) p->Decide(observe(t));
   // More history, more confidence: the upper bound comes down (duplicates would have been dropped).
   EXPECT_LT(vpa.recommendation(0)->upper_bound.cpu, early / 10);
+}
+
+// A window starting at 0 (early in a lagged simulation) is a start like any other: the same
+// sample seen again is dropped as a duplicate, so a run that repeats it recommends as one that
+// does not. (It used to mean "unset": each repetition became a new sample, stamped now.)
+TEST(VpaPolicy, WindowStartingAtZeroIsAStartNotUnset) {
+  Fixture f;
+  f.pods = 1;  // with one sample per 2 minutes the confidence counts samples (not the lifespan)
+  auto observe = [&](double t, double start) {
+    Observation obs = MakeObservation(f, t);
+    for (PodSample& pod : obs.targets[0].pods) pod.metric_window_start_s = start;
+    return obs;
+  };
+  auto once = Make("vpa:mode=Off,recommender_interval=2m");
+  auto repeated = Make("vpa:mode=Off,recommender_interval=2m");
+  once->Decide(observe(45, 0));
+  repeated->Decide(observe(45, 0));
+  repeated->Decide(observe(165, 0));  // the pipeline's sample has not moved on
+  repeated->Decide(observe(285, 0));
+  for (double t = 405; t <= 3600; t += 120) {
+    once->Decide(observe(t, t - 30));
+    repeated->Decide(observe(t, t - 30));
+  }
+  auto a = static_cast<VpaPolicy&>(*once).recommendation(0);
+  auto b = static_cast<VpaPolicy&>(*repeated).recommendation(0);
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_EQ(a->upper_bound.cpu, b->upper_bound.cpu);
+  EXPECT_EQ(a->lower_bound.cpu, b->lower_bound.cpu);
 }
 
 TEST(VpaPolicy, RecommenderRunsOncePerInterval) {
