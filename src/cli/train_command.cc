@@ -116,6 +116,11 @@ void RegisterTrain(CLI::App& app) {
   sub->add_option("--slo-target-scope", r.slo_target_scope,
                   "run: one multiplier for all train workloads' requests; workload: one per train workload")
       ->capture_default_str();
+  // DQN's optional extensions (rl/dqn.h); kept in train_config.json like the rest of its config.
+  sub->add_option("--dqn-n-step", r.dqn.n_step, "DQN: n-step returns (1 = one-step TD targets)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sub->add_flag("--dqn-dueling", r.dqn.dueling, "DQN: dueling heads (a shared state value plus per-head advantages)");
   sub->add_option("--eval-episodes", r.eval_episodes,
                   "After training, run the policy on the scenario's EVAL workloads for this many episodes")
       ->capture_default_str();

@@ -290,6 +290,9 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
   }
   // Validate everything before writing.
   if (r.agent != "ppo" && r.agent != "dqn") return InvalidArgumentError("train: --agent '" + r.agent + "': expected ppo or dqn");
+  if (r.agent != "dqn" && (r.dqn.n_step != 1 || r.dqn.dueling)) {
+    return InvalidArgumentError("train: --dqn-n-step and --dqn-dueling apply to --agent dqn, not " + r.agent);
+  }
   if (r.timesteps < 1) return InvalidArgumentError("train: --timesteps " + std::to_string(r.timesteps) + ": must be >= 1");
   if (r.num_envs < 1 || r.num_envs > 4096) return InvalidArgumentError("train: --num-envs " + std::to_string(r.num_envs) + ": outside [1, 4096]");
   if (r.eval_episodes < 0) return InvalidArgumentError("train: --eval-episodes " + std::to_string(r.eval_episodes) + ": must be >= 0");

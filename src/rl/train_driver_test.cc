@@ -411,6 +411,44 @@ TEST(TrainDriverTest, MetricsLagReachesTheScenariosAndTheRunDefinition) {
   EXPECT_EQ(resumed->provenance.metrics_lag_s, 45);
 }
 
+// --dqn-n-step and --dqn-dueling: kept in the run definition, so a resumed run rebuilds the same
+// (dueling) network its checkpoint holds; the export folds the dueling head into one layer.
+TEST(TrainDriverTest, DqnNStepAndDuelingReachTheRunDefinitionAndResume) {
+  const std::string dir = testing::TempDir("dqnext");
+  TrainRequest r;
+  r.suite = testing::WriteTinySuite(dir);
+  r.out_dir = dir + "/out";
+  r.agent = "dqn";
+  r.mode = "setpoint";
+  r.num_envs = 2;
+  r.timesteps = 128;
+  r.dqn.n_step = 3;
+  r.dqn.dueling = true;
+  r.dqn.learning_starts = 16;
+  r.dqn.steps_per_update = 16;
+  ASSERT_TRUE(RunQuiet(r).ok());
+  std::ifstream in(r.out_dir + "/train_config.json");
+  const auto dqn = nlohmann::json::parse(in).at("dqn");
+  EXPECT_EQ(dqn.at("n_step").get<int>(), 3);
+  EXPECT_TRUE(dqn.at("dueling").get<bool>());
+  TrainRequest again;  // n_step 1, no dueling: the run definition wins
+  again.out_dir = r.out_dir;
+  again.resume = true;
+  again.timesteps = 256;
+  ASSERT_TRUE(RunQuiet(again).ok());
+  auto model = learned::ReadModel(r.out_dir + "/model.safetensors");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->actions.mode, learned::ActionMode::kSetpoint);
+}
+
+TEST_F(TrainDriverBadInputTest, DqnOptionsForPpo) {
+  req_.dqn.n_step = 3;
+  ExpectRefused("--dqn-n-step and --dqn-dueling apply to --agent dqn, not ppo");
+  req_.dqn.n_step = 1;
+  req_.dqn.dueling = true;
+  ExpectRefused("--dqn-n-step and --dqn-dueling apply to --agent dqn, not ppo");
+}
+
 TEST_F(TrainDriverBadInputTest, BadMetricsLag) {
   req_.metrics_lag = "-2s";
   ExpectRefused("train: --metrics-lag '-2s': expected whole seconds in [0s, 10m]");
