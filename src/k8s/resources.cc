@@ -38,6 +38,10 @@ const ResourceType& ReplicaSets() {
   static const ResourceType t{"apps", "v1", "replicasets", true};
   return t;
 }
+const ResourceType& HorizontalPodAutoscalers() {
+  static const ResourceType t{"autoscaling", "v2", "horizontalpodautoscalers", true};
+  return t;
+}
 const ResourceType* ScalableWorkload(const std::string& kind) {
   if (kind == "Deployment") return &Deployments();
   if (kind == "StatefulSet") return &StatefulSets();

@@ -1,5 +1,6 @@
 // Thin typed helpers, on JSON, for the objects the podpilot operator touches: Deployments and
-// their scale subresource, Pods, Events, Leases and the PodPilotAutoscaler custom resource.
+// their scale subresource, Pods, Events, Leases, HorizontalPodAutoscalers (read) and the
+// PodPilotAutoscaler custom resource.
 // Each is one request through KubeClient (errors as described there); nothing is cached.
 //
 // Optimistic concurrency: UpdateScale, UpdateLease and UpdateAutoscalerStatus send the
@@ -49,6 +50,7 @@ const ResourceType& PodPilotAutoscalers();
 const ResourceType& ConfigMaps();
 const ResourceType& StatefulSets();
 const ResourceType& ReplicaSets();
+const ResourceType& HorizontalPodAutoscalers();  // autoscaling/v2
 // The apps/v1 workload kinds with a scale subresource: Deployment, StatefulSet, ReplicaSet.
 // Null for any other kind.
 const ResourceType* ScalableWorkload(const std::string& kind);

@@ -37,6 +37,11 @@ json TrimDeployment(const json& d) {
             {"template", {{"spec", {{"containers", containers}}}}}}}};
 }
 
+json TrimHpa(const json& h) {
+  return {{"metadata", TrimMeta(h)},
+          {"spec", {{"scaleTargetRef", h.value("spec", json::object()).value("scaleTargetRef", json::object())}}}};
+}
+
 }  // namespace
 
 json TrimPod(const json& p) {
@@ -108,11 +113,16 @@ void ClusterCache::Start() {
   pod_watcher_ = std::make_unique<k8s::Watcher>(client_, k8s::Pods(), ns_);
   threads_.emplace_back([this] { Run(deployment_watcher_.get(), "deployments", &deployments_, &deployments_synced_, &TrimDeployment); });
   threads_.emplace_back([this] { Run(pod_watcher_.get(), "pods", &pods_, &pods_synced_, &TrimPod); });
+  hpa_watcher_ = std::make_unique<k8s::Watcher>(client_, k8s::HorizontalPodAutoscalers(), ns_);
+  threads_.emplace_back([this] {
+    Run(hpa_watcher_.get(), "horizontalpodautoscalers", &hpas_, &hpas_synced_, &TrimHpa);
+  });
 }
 
 void ClusterCache::Stop() {
   if (deployment_watcher_) deployment_watcher_->Stop();
   if (pod_watcher_) pod_watcher_->Stop();
+  if (hpa_watcher_) hpa_watcher_->Stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
@@ -156,6 +166,16 @@ std::vector<json> ClusterCache::ListPods(const std::string& ns, const json& sele
   std::shared_lock<std::shared_mutex> lock(mu_);
   for (auto it = pods_.lower_bound(prefix); it != pods_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     if (SelectorMatches(selector, it->second["metadata"].value("labels", json::object()))) out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<json> ClusterCache::ListHpas(const std::string& ns) const {
+  std::vector<json> out;
+  const std::string prefix = ns + "/";
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (auto it = hpas_.lower_bound(prefix); it != hpas_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.push_back(it->second);
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Local, watch-fed copies of the Deployments and Pods the operator reads (as controller-runtime's
-// informer cache), and a short-lived cache of the metrics API's pod metrics per namespace.
+// Local, watch-fed copies of the Deployments, Pods and HorizontalPodAutoscalers the operator reads
+// (as controller-runtime's informer cache), and a short-lived cache of the metrics API's pod
+// metrics per namespace.
 //
 // Why: without it each reconcile made three API requests (Deployment, pod list, pod metrics) and
 // most of the operator's CPU went into them (1,000 autoscalers: 10.6 % of a core). With it a
@@ -12,9 +13,9 @@
 //
 // Memory: objects are trimmed to the fields the observer reads (names, labels, selector,
 // replicas, container resources; pod phase, node, Ready condition, start time and containers'
-// last OOM kills).
+// last OOM kills; an HPA's name and scaleTargetRef).
 //
-// Thread-safety: every method may be called from any thread. Start() runs two watcher threads.
+// Thread-safety: every method may be called from any thread. Start() runs three watcher threads.
 #pragma once
 
 #include <atomic>
@@ -50,6 +51,9 @@ class ClusterCache {
   void Stop();
   // True once both initial lists have completed (until then callers read from the API).
   bool Synced() const { return deployments_synced_ && pods_synced_; }
+  // True once the HorizontalPodAutoscalers were listed (kept apart: without RBAC to list them
+  // the watch never syncs, and Deployments and pods are still served).
+  bool HpasSynced() const { return hpas_synced_; }
 
   // A trimmed copy; NotFound naming the Deployment when it is not (or no longer) there.
   StatusOr<nlohmann::json> GetDeployment(const std::string& ns, const std::string& name) const;
@@ -57,6 +61,8 @@ class ClusterCache {
   std::vector<nlohmann::json> ListPods(const std::string& ns, const nlohmann::json& selector) const;
   // The pod metrics of `ns` from metrics.k8s.io by pod name (each a PodMetrics object), re-listed
   // when older than metrics_ttl. Shared, immutable: callers never copy the whole list.
+  // Trimmed copies of the HorizontalPodAutoscalers of `ns` (metadata and spec.scaleTargetRef).
+  std::vector<nlohmann::json> ListHpas(const std::string& ns) const;
   using PodMetricsByName = std::map<std::string, nlohmann::json>;
   StatusOr<std::shared_ptr<const PodMetricsByName>> PodMetrics(const std::string& ns);
 
@@ -69,11 +75,11 @@ class ClusterCache {
   std::string ns_;
   std::chrono::milliseconds metrics_ttl_;
   OperatorMetrics* op_metrics_;
-  std::unique_ptr<k8s::Watcher> deployment_watcher_, pod_watcher_;
+  std::unique_ptr<k8s::Watcher> deployment_watcher_, pod_watcher_, hpa_watcher_;
   std::vector<std::thread> threads_;
-  mutable std::shared_mutex mu_;  // guards deployments_, pods_
-  Store deployments_, pods_;
-  std::atomic<bool> deployments_synced_{false}, pods_synced_{false};
+  mutable std::shared_mutex mu_;  // guards deployments_, pods_, hpas_
+  Store deployments_, pods_, hpas_;
+  std::atomic<bool> deployments_synced_{false}, pods_synced_{false}, hpas_synced_{false};
 
   struct MetricsEntry {
     std::mutex mu;  // one fetch per namespace at a time; the others wait for its answer

@@ -7,6 +7,7 @@
 #include "eval/policy_registry.h"
 #include "k8s/api_status.h"
 #include "k8s/resources.h"
+#include "operator/hpa_conflicts.h"
 #include "operator/json_log.h"
 #include "operator/model_source.h"
 #include "operator/safety_rails.h"
@@ -337,6 +338,20 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     status.SetCondition("ScalingActive", true, "ValidMetricFound", "the metrics the policy needs are available");
   }
 
+  // An upstream HPA on a target: the two would undo each other's writes every period. An Active
+  // autoscaler holds until it is gone (Shadow, meant to run beside it, does not look).
+  std::vector<std::string> conflicts;
+  if (spec->mode == Mode::kActive) {
+    auto found = timed([&] { return FindConflictingHpas(kube_, options_.cache, ns, spec->targets); });
+    if (found.ok()) {
+      conflicts = std::move(found).value();
+    } else {
+      warn("FailedListHorizontalPodAutoscalers",
+           "cannot tell whether an HorizontalPodAutoscaler also scales the targets (scaling anyway): " +
+               found.status().message());
+    }
+  }
+
   // Safety rails, then act (Active) or only record (Shadow).
   std::vector<std::string> notes;
   bool limited = false;
@@ -355,7 +370,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (!rails.note.empty()) notes.push_back(ref.name + ": " + rails.note);
     status.SetTarget(i, ref.name, current, rails.replicas);
     if (metrics_ != nullptr) metrics_->SetReplicas(ns, name, ref.name, current, rails.replicas);
-    if (rails.replicas == current || spec->mode == Mode::kShadow) continue;
+    if (rails.replicas == current || spec->mode == Mode::kShadow || !conflicts.empty()) continue;
 
     const std::string rv = observed->targets[i].scale_resource_version;
     const k8s::ResourceType* workload = k8s::ScalableWorkload(ref.kind);  // checked by the spec parser
@@ -396,6 +411,14 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
          fmt::format("{}: new size {}; policy {}; reason: {}", ref.name, rails.replicas, decided_by, decision.reason));
     LogInfo("scaled", {{"autoscaler", key}, {"target", ref.name}, {"from", current}, {"to", rails.replicas},
                        {"policy", decided_by}, {"reason", decision.reason}});
+  }
+  if (!conflicts.empty()) {
+    const std::string why = fmt::format("{}: two controllers would undo each other's changes; not scaling while it "
+                                        "exists (delete it, or set spec.mode: Shadow to compare beside it)",
+                                        fmt::join(conflicts, "; "));
+    status.SetCondition("AbleToScale", false, "ConflictingHorizontalPodAutoscaler", why);
+    warn("ConflictingHorizontalPodAutoscaler", why);
+    notes.push_back("held: " + fmt::format("{}", fmt::join(conflicts, "; ")));
   }
   status.SetCondition("ScalingLimited", limited, limited ? "SafetyRail" : "DesiredWithinRange",
                       limited ? fmt::format("{}", fmt::join(notes, "; ")) : "the decision is within the bounds and rate limits");

@@ -84,6 +84,8 @@ can create events -n default
 can create events.events.k8s.io -n default
 can get pods.metrics.k8s.io -n default
 can list pods.metrics.k8s.io -A
+can list horizontalpodautoscalers.autoscaling -A
+can watch horizontalpodautoscalers.autoscaling -A
 can create leases.coordination.k8s.io -n podpilot-system
 can update leases.coordination.k8s.io -n podpilot-system
 can get leases.coordination.k8s.io -n podpilot-system
@@ -96,6 +98,8 @@ cannot update deployments.apps -n default
 cannot patch deployments.apps -n default
 cannot update statefulsets.apps -n default
 cannot list replicasets.apps -A
+cannot update horizontalpodautoscalers.autoscaling -n default
+cannot delete horizontalpodautoscalers.autoscaling -n default
 cannot create pods -n default
 cannot delete pods -n default
 cannot get secrets -n default

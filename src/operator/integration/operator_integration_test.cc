@@ -8,6 +8,7 @@
 //    an identical one by a PodPilotAutoscaler with the same metrics and behavior; both must reach
 //    the same replica counts;
 //  * a missing Deployment: status AbleToScale=False, a Warning Event, nothing scaled;
+//  * an upstream HPA on an Active autoscaler's target: nothing written until it is deleted;
 //  * everything runs as the restricted operator identity (deploy RBAC), which is denied the rest.
 //
 // Deployments are created once in SetUpTestSuite so that their pods' metrics (metrics-server needs
@@ -86,7 +87,7 @@ class OperatorIntegrationTest : public K8sIntegrationTest {
     }
     for (const auto& [name, usage] : std::vector<std::pair<std::string, std::string>>{
              {"active-web", "200m"}, {"shadow-web", "200m"}, {"upstream-hpa", "200m"}, {"podpilot-hpa", "200m"},
-             {"learned-web", "200m"}, {"cm-web", "200m"}}) {
+             {"learned-web", "200m"}, {"cm-web", "200m"}, {"contested-web", "200m"}}) {
       auto r = admin_->Post(k8s::Deployments().Path(ns_), UsageDeployment(name, 1, usage));
       if (!r.ok()) setup_error_ = r.status().ToString();
     }
@@ -388,6 +389,53 @@ TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
   int warnings = 0;
   for (const auto& e : (*events)["items"]) warnings += e.value("type", "") == "Warning" && e.value("reason", "") == "FailedGetScale";
   EXPECT_EQ(warnings, 1) << "one Warning per distinct problem, not one per period";
+  op->Stop();
+  runner.join();
+}
+
+// An upstream HPA on the target of an Active autoscaler: the operator does not write (the two
+// would undo each other), says why, and scales once the HPA is deleted.
+TEST_F(OperatorIntegrationTest, ActiveHoldsWhileAnUpstreamHpaScalesTheTarget) {
+  // min = max = 1: the HPA controller keeps the Deployment at 1, where the rule would want 4.
+  json hpa = {{"apiVersion", "autoscaling/v2"},
+              {"kind", "HorizontalPodAutoscaler"},
+              {"metadata", {{"name", "legacy"}}},
+              {"spec",
+               {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "contested-web"}}},
+                {"minReplicas", 1},
+                {"maxReplicas", 1},
+                {"metrics", CpuMetrics()}}}};
+  const std::string hpas = k8s::HorizontalPodAutoscalers().Path(ns_);
+  ASSERT_TRUE(admin_->Post(hpas, hpa).ok());
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("contested", "contested-web", "Active", 6)).ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  // Held: the decision wants more than 1 (metrics have arrived) and the condition names the HPA.
+  EXPECT_TRUE(WaitUntil([] {
+    const json p = GetPpa("contested");
+    return ConditionOf(p, "AbleToScale") == "False/ConflictingHorizontalPodAutoscaler" &&
+           p.value("status", json::object()).value("desiredReplicas", 0) >= 4;
+  }, std::chrono::seconds(180))) << GetPpa("contested").dump();
+  const json held = GetPpa("contested");
+  bool names_it = false;
+  for (const auto& c : held["status"]["conditions"]) {
+    names_it |= c.value("message", "").find("HorizontalPodAutoscaler legacy scales Deployment/contested-web") != std::string::npos;
+  }
+  EXPECT_TRUE(names_it) << held["status"].dump();
+  auto rescales = [] {
+    auto events = admin_->Get(k8s::Events().Path(ns_) + k8s::QueryString({{"fieldSelector", "involvedObject.name=contested"}}));
+    int n = 0;
+    if (events.ok()) for (const auto& e : (*events)["items"]) n += e.value("reason", "") == "SuccessfulRescale";
+    return n;
+  };
+  EXPECT_EQ(rescales(), 0) << "the operator wrote while the HPA scales the target";
+  EXPECT_EQ(op->metrics().Serialize().find("podpilot_scale_actions_total{autoscaler=\"contested\""), std::string::npos);
+
+  ASSERT_TRUE(admin_->Delete(k8s::HorizontalPodAutoscalers().Path(ns_, "legacy")).ok());
+  EXPECT_TRUE(WaitUntil([] { return Replicas("contested-web") >= 4; }, std::chrono::seconds(120)))
+      << "replicas " << Replicas("contested-web") << "; " << GetPpa("contested").dump();
+  EXPECT_EQ(ConditionOf(GetPpa("contested"), "AbleToScale"), "True/SucceededGetScale");
+  EXPECT_GE(rescales(), 1);
   op->Stop();
   runner.join();
 }
