@@ -36,6 +36,7 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   desired_ = &BuildGauge().Name("podpilot_desired_replicas").Help("Replicas decided after the safety rails.").Register(r);
   proposal_ = &BuildGauge().Name("podpilot_proposal_replicas").Help("Replicas proposed by the configured policy and by the HPA rule.").Register(r);
   scale_actions_ = &BuildCounter().Name("podpilot_scale_actions_total").Help("Writes of the scale subresource.").Register(r);
+  oom_kills_ = &BuildCounter().Name("podpilot_oom_kills_total").Help("OOM kills of a target's containers (pod status), each counted once.").Register(r);
   fallback_ = &BuildCounter().Name("podpilot_fallback_total").Help("Decisions taken by the HPA rule instead of the configured policy.").Register(r);
   clamps_ = &BuildCounter().Name("podpilot_safety_clamps_total").Help("Proposals changed by a safety rail.").Register(r);
   source_errors_ = &BuildCounter().Name("podpilot_source_errors_total").Help("Failed reads of a signal source.").Register(r);
@@ -75,6 +76,10 @@ void OperatorMetrics::SetProposal(const std::string& ns, const std::string& name
 
 void OperatorMetrics::ScaleAction(const std::string& ns, const std::string& name, const std::string& target, bool up) {
   scale_actions_->Add({{"namespace", ns}, {"autoscaler", name}, {"target", target}, {"direction", up ? "up" : "down"}}).Increment();
+}
+
+void OperatorMetrics::OomKills(const std::string& ns, const std::string& name, const std::string& target, int kills) {
+  oom_kills_->Add({{"namespace", ns}, {"autoscaler", name}, {"target", target}}).Increment(std::max(kills, 0));
 }
 
 void OperatorMetrics::Fallback(const std::string& ns, const std::string& name, const std::string& reason) {
@@ -120,6 +125,7 @@ void OperatorMetrics::Forget(const std::string& ns, const std::string& name) {
   RemoveMatching(desired_, ns, name);
   RemoveMatching(proposal_, ns, name);
   RemoveMatching(scale_actions_, ns, name);
+  RemoveMatching(oom_kills_, ns, name);
   RemoveMatching(fallback_, ns, name);
   RemoveMatching(clamps_, ns, name);
 }

@@ -47,6 +47,9 @@ class OperatorMetrics {
   void SetProposal(const std::string& ns, const std::string& name, const std::string& target, const std::string& policy,
                    int replicas);
   void ScaleAction(const std::string& ns, const std::string& name, const std::string& target, bool up);
+  // Adds `kills` (>= 0; 0 creates the series) OOM kills of the target's containers, each counted
+  // once (target_observer.h CountNewOomKills).
+  void OomKills(const std::string& ns, const std::string& name, const std::string& target, int kills);
   void Fallback(const std::string& ns, const std::string& name, const std::string& reason);
   void Clamp(const std::string& ns, const std::string& name, const std::string& rail);
   void SourceError(const std::string& source);
@@ -73,6 +76,7 @@ class OperatorMetrics {
   prometheus::Family<prometheus::Gauge>* desired_;
   prometheus::Family<prometheus::Gauge>* proposal_;
   prometheus::Family<prometheus::Counter>* scale_actions_;
+  prometheus::Family<prometheus::Counter>* oom_kills_;
   prometheus::Family<prometheus::Counter>* fallback_;
   prometheus::Family<prometheus::Counter>* clamps_;
   prometheus::Family<prometheus::Counter>* source_errors_;

@@ -14,12 +14,17 @@ TEST(OperatorMetricsTest, ExposesTheDocumentedSeriesAndForgets) {
   m.ScaleAction("shop", "web", "frontend", true);
   m.Fallback("shop", "web", "ModelUnavailable");
   m.Clamp("shop", "web", "max");
+  m.OomKills("shop", "web", "frontend", 2);
+  m.OomKills("shop", "web", "frontend", 1);
+  m.OomKills("shop", "web", "cart", 0);  // the series exists at 0
   m.SetLeader(true);
   std::string text = m.Serialize();
   for (const char* want : {"podpilot_reconcile_total{result=\"ok\"} 1", "podpilot_reconcile_total{result=\"error\"} 1",
                            "podpilot_reconcile_duration_seconds_count 2",
                            "podpilot_desired_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"} 4",
                            "podpilot_scale_actions_total{autoscaler=\"web\",direction=\"up\",namespace=\"shop\",target=\"frontend\"} 1",
+                           "podpilot_oom_kills_total{autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"} 3",
+                           "podpilot_oom_kills_total{autoscaler=\"web\",namespace=\"shop\",target=\"cart\"} 0",
                            "podpilot_is_leader 1", "process_resident_memory_bytes", "process_cpu_seconds_total"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }

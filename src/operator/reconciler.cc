@@ -224,6 +224,9 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (!observed->prometheus_ok) metrics_->SourceError("prometheus");
   }
   const Observation& obs = observed->observation;
+  if (metrics_ != nullptr) {
+    for (const TargetObservation& t : obs.targets) metrics_->OomKills(ns, name, t.name, t.oom_kills);
+  }
 
   if (!st.built) {
     st.built = true;

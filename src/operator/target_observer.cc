@@ -154,6 +154,9 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   }
   const std::string& ns = spec.namespace_;
   double window_s = 0;
+  // Kills are recorded here and kept only if the observation succeeds: one that fails midway
+  // reports nothing, so the kills it saw must stay new for the next one.
+  OomKillLedger ledger = options.oom_ledger != nullptr ? *options.oom_ledger : OomKillLedger{};
   for (const TargetRef& ref : spec.targets) {
     const std::string what = fmt::format("{} {}/{}", ref.kind, ns, ref.name);
     const bool cached = options.cache != nullptr && options.cache->Synced();
@@ -202,7 +205,7 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
         else ++t.replicas_pending;
       }
       t.oom_kills += options.oom_ledger != nullptr
-                         ? CountNewOomKills(p, now, options.control_interval_s, options.oom_ledger)
+                         ? CountNewOomKills(p, now, options.control_interval_s, &ledger)
                          : CountOomKills(p, now - options.control_interval_s, now);
       index[p["metadata"].value("name", "")] = t.pods.size();
       t.pods.push_back(s);
@@ -276,8 +279,9 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   }
   o.metrics_window_s = window_s > 0 ? window_s : 30.0;
   if (options.oom_ledger != nullptr) {
-    PruneOomKillLedger(now, options.oom_ledger);
-    options.oom_ledger->primed = true;
+    PruneOomKillLedger(now, &ledger);
+    ledger.primed = true;
+    *options.oom_ledger = std::move(ledger);
   }
 
   SignalErrors signal_errors;

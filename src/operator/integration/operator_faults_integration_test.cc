@@ -16,10 +16,13 @@
 //     and a PodPilotAutoscaler created afterwards is seen through the new watch;
 // and throughout, sampled every 250 ms, the Deployment's replicas never leave [min, max] and never
 // rise by more than the autoscaler's maxScaleUpPerMinute within a minute.
+// Also: an OOM kill seen only by observations that failed (a group target gone) is counted once
+// the observation succeeds again, and only once.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <thread>
 
@@ -289,6 +292,97 @@ TEST_F(OperatorFaultsTest, RailsHoldAndTheOperatorRecoversByItself) {
     EXPECT_LE(rises, kUpPerMinute) << "at " << t << " s; trace " << trace;
   }
   std::printf("[faults] replicas over time: %s\n", trace.c_str());
+}
+
+// An OOM kill the kubelet reports while the autoscaler's observations fail (one target of its
+// group deleted) is counted when they succeed again: a failed observation keeps nothing of what
+// it saw. Counted once, and exported as podpilot_oom_kills_total.
+TEST_F(OperatorFaultsTest, OomKillSeenOnlyByFailedObservationsIsCountedOnce) {
+  auto deployment = [](const std::string& name) {
+    return json{{"apiVersion", "apps/v1"},
+                {"kind", "Deployment"},
+                {"metadata", {{"name", name}}},
+                {"spec",
+                 {{"replicas", 1},
+                  {"selector", {{"matchLabels", {{"app", name}}}}},
+                  {"template",
+                   {{"metadata", {{"labels", {{"app", name}}}}},
+                    {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "registry.invalid/web:1"},
+                                                           {"resources", {{"requests", {{"cpu", "100m"}}}}}}})}}}}}}}};
+  };
+  ASSERT_TRUE(admin_->Post(k8s::Deployments().Path(ns_), deployment("oomy")).ok());
+  ASSERT_TRUE(admin_->Post(k8s::Deployments().Path(ns_), deployment("partner")).ok());
+  json ppa = {{"apiVersion", "autoscaling.podpilot.dev/v1alpha1"},
+              {"kind", "PodPilotAutoscaler"},
+              {"metadata", {{"name", "oom-count"}}},
+              {"spec",
+               {{"targets", json::array({{{"kind", "Deployment"}, {"name", "oomy"}}, {{"kind", "Deployment"}, {"name", "partner"}}})},
+                {"minReplicas", 1},
+                {"maxReplicas", 3},
+                {"mode", "Shadow"},
+                {"policy", {{"type", "Hpa"}}}}}};
+  auto created = admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), ppa);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  OperatorOptions o;
+  o.namespace_ = ns_;
+  o.period_s = 2;
+  o.listen = "127.0.0.1:0";
+  op::Operator oper(K8sIntegrationTest::Operator(), std::nullopt, o);
+  std::thread runner([&] { EXPECT_TRUE(oper.Run().ok()); });
+  auto ppa_now = [&] { return Get(k8s::PodPilotAutoscalers().Path(ns_, "oom-count")); };
+  const std::string kills_series =
+      "podpilot_oom_kills_total{autoscaler=\"oom-count\",namespace=\"" + ns_ + "\",target=\"oomy\"}";
+  auto kills = [&] { return MetricValue(oper.metrics().Serialize(), kills_series); };
+  auto oomy_pod = [&] {
+    auto pods = k8s::ListPods(*admin_, ns_, "app=oomy");
+    return pods.ok() && !(*pods)["items"].empty() ? (*pods)["items"][0] : json();
+  };
+  // The ledger is primed (observations succeed) and the pod runs.
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "AbleToScale") == "True/SucceededGetScale" && oomy_pod().is_object(); },
+                      std::chrono::seconds(60)))
+      << ppa_now().dump();
+  EXPECT_NE(oper.metrics().Serialize().find(kills_series + " 0"), std::string::npos) << "the series starts at 0";
+
+  // The group's second target goes away: every observation now fails (at that target).
+  ASSERT_TRUE(admin_->Delete(k8s::Deployments().Path(ns_, "partner")).ok());
+  EXPECT_TRUE(WaitFor([&] { return ConditionOf(ppa_now(), "AbleToScale") == "False/FailedGetScale"; }, std::chrono::seconds(30)))
+      << ppa_now().dump();
+  // Meanwhile the kubelet reports an OOM kill of oomy's container (what a kubelet writes after
+  // restarting a container the kernel killed; KWOK leaves a patched status alone).
+  const json pod = oomy_pod();
+  ASSERT_TRUE(pod.is_object());
+  char now[32];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const json status = {{"status",
+                        {{"containerStatuses",
+                          json::array({{{"name", "main"},
+                                        {"image", "registry.invalid/web:1"},
+                                        {"imageID", ""},
+                                        {"ready", true},
+                                        {"restartCount", 1},
+                                        {"state", {{"running", {{"startedAt", now}}}}},
+                                        {"lastState",
+                                         {{"terminated",
+                                           {{"reason", "OOMKilled"}, {"exitCode", 137}, {"finishedAt", now},
+                                            {"containerID", "containerd://oom-test-1"}}}}}}})}}}};
+  auto patched = admin_->Patch(k8s::Pods().Path(ns_, pod["metadata"].value("name", ""), "status"), k8s::PatchType::kMerge, status);
+  ASSERT_TRUE(patched.ok()) << patched.status().ToString();
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // three failed observations see it
+  EXPECT_EQ(kills(), 0);
+
+  ASSERT_TRUE(admin_->Post(k8s::Deployments().Path(ns_), deployment("partner")).ok());
+  EXPECT_TRUE(WaitFor([&] { return kills() >= 1; }, std::chrono::seconds(30)))
+      << "the kill seen by failed observations was never counted; " << ppa_now().dump();
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // three more observations: still one
+  EXPECT_EQ(kills(), 1);
+  const json after = oomy_pod();
+  EXPECT_EQ(after["status"]["containerStatuses"][0]["lastState"]["terminated"].value("reason", ""), "OOMKilled")
+      << "KWOK rewrote the pod's status: " << after.dump();
+  oper.Stop();
+  runner.join();
 }
 
 }  // namespace
