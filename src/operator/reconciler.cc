@@ -98,7 +98,9 @@ PolicyContext ContextFor(const AutoscalerSpec& spec, const Observation& o, doubl
     c.limits.push_back(o.targets[i].limits);
   }
   c.control_interval_s = period_s;
-  c.startup_seconds_hint = 30;
+  // The pods' own start-up as their status tells it now; 30 s when no ready pod tells (none is
+  // ready, or each became Ready long after its start).
+  c.startup_seconds_hint = TypicalStartupSeconds(o, 30);
   return c;
 }
 

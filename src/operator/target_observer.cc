@@ -93,6 +93,20 @@ int CountNewOomKills(const nlohmann::json& pod, double now_s, double interval_s,
   return kills;
 }
 
+double TypicalStartupSeconds(const Observation& o, double fallback) {
+  std::vector<double> startups;
+  for (const TargetObservation& t : o.targets) {
+    for (const PodSample& p : t.pods) {
+      const double d = p.ready_transition_s - p.start_time_s;
+      if (p.ready && !p.deleting && p.start_time_s >= 0 && d > 0 && d <= 900) startups.push_back(d);
+    }
+  }
+  if (startups.empty()) return fallback;
+  auto mid = startups.begin() + static_cast<std::ptrdiff_t>(startups.size() / 2);
+  std::nth_element(startups.begin(), mid, startups.end());
+  return *mid;
+}
+
 void PruneOomKillLedger(double now_s, OomKillLedger* ledger) {
   for (auto it = ledger->seen.begin(); it != ledger->seen.end();) {
     it = it->second <= now_s - kOomLookbackS ? ledger->seen.erase(it) : std::next(it);

@@ -96,6 +96,29 @@ TEST(CountOomKillsTest, LedgerTellsPodsByUidAndKillsByContainerId) {
   EXPECT_EQ(CountNewOomKills(again, finished + 20, 15, &ledger), 1);
 }
 
+TEST(TypicalStartupSecondsTest, MedianOfReadyPodsStartToReady) {
+  Observation o;
+  o.targets.resize(2);
+  auto pod = [](double start, double ready_at, bool ready) {
+    PodSample p;
+    p.phase = PodSample::Phase::kRunning;
+    p.ready = ready;
+    p.start_time_s = start;
+    p.ready_transition_s = ready_at;
+    return p;
+  };
+  EXPECT_EQ(TypicalStartupSeconds(o, 30), 30);  // no pods
+  o.targets[0].pods = {pod(1000, 1020, true), pod(1000, 1090, true), pod(1000, 1005, false)};  // the last not ready
+  o.targets[1].pods = {pod(1000, 1045, true), pod(-1, 1010, true),  // never started: no start time
+                       pod(1000, 5000, true)};                       // Ready again after a flap, not a start-up
+  EXPECT_EQ(TypicalStartupSeconds(o, 30), 45);  // median of 20, 45, 90
+  PodSample going = pod(1000, 1001, true);
+  going.deleting = true;
+  o.targets[1].pods = {going};
+  o.targets[0].pods.clear();
+  EXPECT_EQ(TypicalStartupSeconds(o, 12), 12);
+}
+
 TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
   const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
   const json pod = OomKilledPod("2026-12-07T10:05:00Z");
