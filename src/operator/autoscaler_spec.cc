@@ -3,9 +3,11 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
+#include "common/units.h"
 #include "eval/policy_registry.h"
 #include "k8s/resources.h"
 
@@ -102,8 +104,12 @@ StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
     const std::string tpath = path + (type == "Pods" ? ".pods" : ".external") + ".target";
     const char* value_key = ttype == "Value" ? "value" : "averageValue";
     if (!t.contains(value_key)) return FieldError(tpath + "." + value_key, "missing");
-    auto q = QuantityText(t[value_key], tpath + "." + value_key);
-    if (!q.ok()) return q.status();
+    auto text = QuantityText(t[value_key], tpath + "." + value_key);
+    if (!text.ok()) return text.status();
+    // A Kubernetes quantity ("500m", "2k") as the plain number the policy keys take.
+    auto number = ParseBytes(*text);
+    if (!number.ok()) return FieldError(tpath + "." + value_key, "'" + *text + "' is not a quantity (want e.g. 50, 500m or 2k)");
+    auto q = StatusOr<std::string>(fmt::format("{}", *number));
     if (type == "Pods") {
       static const std::pair<const char*, const char*> kPodsMetrics[] = {
           {"requests_per_second", "rps"}, {"latency_p95_ms", "latency_ms"}, {"in_flight", "inflight"}};
@@ -271,9 +277,15 @@ std::string ExpandTargetQuery(const std::string& query, const std::string& targe
 StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
   std::string keys;
   if (metrics.is_array()) {
+    std::map<std::string, size_t> seen;  // policy key ("cpu", "rps", ...) -> the metric giving it
     for (size_t i = 0; i < metrics.size(); ++i) {
-      auto k = MetricKeys(metrics[i], fmt::format("spec.metrics[{}]", i));
+      const std::string path = fmt::format("spec.metrics[{}]", i);
+      auto k = MetricKeys(metrics[i], path);
       if (!k.ok()) return k.status();
+      const std::string key = k->substr(0, k->find('='));
+      if (auto [it, fresh] = seen.emplace(key, i); !fresh) {
+        return FieldError(path, fmt::format("the same metric as spec.metrics[{}] (one target per metric)", it->second));
+      }
       keys += "," + *k;
     }
   }
@@ -288,7 +300,7 @@ StatusOr<std::string> HpaSpecFromV2(const json& metrics, const json& behavior) {
   const std::string spec = keys.empty() ? std::string("hpa") : "hpa:" + keys.substr(1);
   // Each metric passed alone (above); together with the behavior, too, or the reconcile would
   // fail on every period where the parser could say so once.
-  if (auto hpa = MakePolicy(spec); !hpa.ok()) return FieldError("spec.metrics/spec.behavior", hpa.status().message());
+  if (auto hpa = MakePolicy(spec); !hpa.ok()) return FieldError("spec", hpa.status().message());
   return spec;
 }
 

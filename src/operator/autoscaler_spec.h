@@ -98,7 +98,10 @@ struct ParseOptions {
 StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const nlohmann::json& object, const ParseOptions& options = {});
 
 // The HPA policy keys (src/policy/hpa/hpa_factory.h) equivalent to autoscaling/v2 `metrics` and
-// `behavior`; "hpa" with the API default (cpu 80 %) when metrics are absent. `path` prefixes errors.
+// `behavior`; "hpa" with the API default (cpu 80 %) when metrics are absent. InvalidArgument naming
+// the field ("spec.metrics[1].pods.target.averageValue: ...") for what the HPA rule would refuse:
+// an unsupported metric, a value outside its limits, two metrics of one kind; "spec: ..." for a
+// combination only the whole rule refuses.
 StatusOr<std::string> HpaSpecFromV2(const nlohmann::json& metrics, const nlohmann::json& behavior);
 
 }  // namespace podpilot::op

@@ -135,6 +135,13 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
                                  "target": {"type": "Value", "value": "0.0001"}}}],
                     "signals": {"requestRateQuery": "sum(rate(x[1m]))"}}})j",
        "spec.metrics[0].external.target.value: "},
+      {R"j({"spec": {"metrics": [{"type": "External", "external": {"metric": {"name": "request_rate"},
+                                 "target": {"type": "Value", "value": "lots"}}}],
+                    "signals": {"requestRateQuery": "sum(rate(x[1m]))"}}})j",
+       "spec.metrics[0].external.target.value: 'lots' is not a quantity"},
+      {R"j({"spec": {"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}},
+                                 {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}})j",
+       "spec.metrics[1]: the same metric as spec.metrics[0]"},
   };
   for (const auto& c : cases) {
     json o = Base();
@@ -146,6 +153,19 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
   json both = Base();
   both["spec"]["targets"] = json::parse(R"([{"kind": "Deployment", "name": "a"}])");
   EXPECT_FALSE(ParseAutoscalerSpec(both).ok());
+}
+
+// Kubernetes quantities in Pods and External targets become the plain numbers of the rule's keys.
+TEST(AutoscalerSpecTest, QuantitiesOfPodsAndExternalTargetsAreConverted) {
+  json o = Base();
+  o.merge_patch(json::parse(R"j({"spec": {"metrics": [
+      {"type": "Pods", "pods": {"metric": {"name": "in_flight"}, "target": {"type": "AverageValue", "averageValue": "500m"}}},
+      {"type": "External", "external": {"metric": {"name": "request_rate"}, "target": {"type": "Value", "value": "2k"}}},
+      {"type": "Pods", "pods": {"metric": {"name": "requests_per_second"}, "target": {"type": "AverageValue", "averageValue": 25}}}],
+    "signals": {"requestRateQuery": "sum(rate(x[1m]))", "perTarget": {"inFlight": "sum(inflight{workload=\"$target\"})"}}}})j"));
+  auto s = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->hpa_spec, "hpa:inflight=0.5,ext_rps_total=2000,rps=25");
 }
 
 // Pods and External metrics need the signal the operator reads them from; without it every pod

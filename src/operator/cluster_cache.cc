@@ -38,8 +38,11 @@ json TrimDeployment(const json& d) {
 }
 
 json TrimHpa(const json& h) {
-  return {{"metadata", TrimMeta(h)},
-          {"spec", {{"scaleTargetRef", h.value("spec", json::object()).value("scaleTargetRef", json::object())}}}};
+  json t{{"metadata", TrimMeta(h)},
+         {"spec", {{"scaleTargetRef", h.value("spec", json::object()).value("scaleTargetRef", json::object())}}}};
+  const json status = h.value("status", json::object());
+  if (status.is_object() && status.contains("desiredReplicas")) t["status"] = {{"desiredReplicas", status["desiredReplicas"]}};
+  return t;
 }
 
 }  // namespace
@@ -134,6 +137,10 @@ void ClusterCache::Run(k8s::Watcher* w, const std::string& resource, Store* stor
         std::unique_lock<std::shared_mutex> lock(mu_);
         switch (ev.type) {
           case k8s::WatchEvent::Type::kRestarted:
+            if (store == &hpas_) {
+              std::lock_guard<std::mutex> status_lock(hpa_status_mu_);
+              hpa_status_ = Status::Ok();
+            }
             store->clear();
             for (const auto& o : ev.objects) (*store)[KeyOf(o)] = trim(o);
             *synced = true;
@@ -149,6 +156,13 @@ void ClusterCache::Run(k8s::Watcher* w, const std::string& resource, Store* stor
       },
       [&](const Status& s) {
         if (op_metrics_ != nullptr) op_metrics_->WatchError(resource, k8s::IsGone(s));
+        if (store == &hpas_ && (s.code() == StatusCode::kPermissionDenied || s.code() == StatusCode::kNotFound)) {
+          // An operator deployed without the HPA rule, or an old server: say so once, not every retry.
+          std::lock_guard<std::mutex> status_lock(hpa_status_mu_);
+          const bool first = hpa_status_.ok();
+          hpa_status_ = s;
+          if (!first) return;
+        }
         LogWarn("cache watch failed; retrying with back-off", {{"resource", resource}, {"error", s.ToString()}});
       });
 }
@@ -168,6 +182,11 @@ std::vector<json> ClusterCache::ListPods(const std::string& ns, const json& sele
     if (SelectorMatches(selector, it->second["metadata"].value("labels", json::object()))) out.push_back(it->second);
   }
   return out;
+}
+
+Status ClusterCache::HpasUnavailable() const {
+  std::lock_guard<std::mutex> lock(hpa_status_mu_);
+  return hpa_status_;
 }
 
 std::vector<json> ClusterCache::ListHpas(const std::string& ns) const {

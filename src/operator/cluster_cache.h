@@ -13,7 +13,7 @@
 //
 // Memory: objects are trimmed to the fields the observer reads (names, labels, selector,
 // replicas, container resources; pod phase, node, Ready condition, start time and containers'
-// last OOM kills; an HPA's name and scaleTargetRef).
+// last OOM kills; an HPA's name, scaleTargetRef and desired replicas).
 //
 // Thread-safety: every method may be called from any thread. Start() runs three watcher threads.
 #pragma once
@@ -54,15 +54,20 @@ class ClusterCache {
   // True once the HorizontalPodAutoscalers were listed (kept apart: without RBAC to list them
   // the watch never syncs, and Deployments and pods are still served).
   bool HpasSynced() const { return hpas_synced_; }
+  // Not OK while the HorizontalPodAutoscaler watch is refused (PermissionDenied: no RBAC to list
+  // them; NotFound: no autoscaling/v2 on the server): callers then need not ask the API server
+  // either. The watch keeps retrying (with back-off) and logs this once.
+  Status HpasUnavailable() const;
 
   // A trimmed copy; NotFound naming the Deployment when it is not (or no longer) there.
   StatusOr<nlohmann::json> GetDeployment(const std::string& ns, const std::string& name) const;
   // Trimmed copies of the pods of `ns` whose labels match `selector` (a metav1.LabelSelector).
   std::vector<nlohmann::json> ListPods(const std::string& ns, const nlohmann::json& selector) const;
+  // Trimmed copies of the HorizontalPodAutoscalers of `ns` (metadata, spec.scaleTargetRef and
+  // status.desiredReplicas).
+  std::vector<nlohmann::json> ListHpas(const std::string& ns) const;
   // The pod metrics of `ns` from metrics.k8s.io by pod name (each a PodMetrics object), re-listed
   // when older than metrics_ttl. Shared, immutable: callers never copy the whole list.
-  // Trimmed copies of the HorizontalPodAutoscalers of `ns` (metadata and spec.scaleTargetRef).
-  std::vector<nlohmann::json> ListHpas(const std::string& ns) const;
   using PodMetricsByName = std::map<std::string, nlohmann::json>;
   StatusOr<std::shared_ptr<const PodMetricsByName>> PodMetrics(const std::string& ns);
 
@@ -80,6 +85,8 @@ class ClusterCache {
   mutable std::shared_mutex mu_;  // guards deployments_, pods_, hpas_
   Store deployments_, pods_, hpas_;
   std::atomic<bool> deployments_synced_{false}, pods_synced_{false}, hpas_synced_{false};
+  mutable std::mutex hpa_status_mu_;
+  Status hpa_status_;  // why the HPA watch is refused; OK when it is not (guarded by hpa_status_mu_)
 
   struct MetricsEntry {
     std::mutex mu;  // one fetch per namespace at a time; the others wait for its answer

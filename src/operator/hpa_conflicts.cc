@@ -7,8 +7,8 @@ namespace podpilot::op {
 
 using nlohmann::json;
 
-std::vector<std::string> ConflictingHpas(const std::vector<json>& hpas, const std::vector<TargetRef>& targets) {
-  std::vector<std::string> out;
+std::vector<HpaOnTarget> HpasOnTargets(const std::vector<json>& hpas, const std::vector<TargetRef>& targets) {
+  std::vector<HpaOnTarget> out;
   for (const json& hpa : hpas) {
     if (!hpa.is_object()) continue;
     const json ref = hpa.value("spec", json::object()).value("scaleTargetRef", json::object());
@@ -18,24 +18,34 @@ std::vector<std::string> ConflictingHpas(const std::vector<json>& hpas, const st
     const std::string kind = ref.value("kind", ""), name = ref.value("name", "");
     for (const TargetRef& t : targets) {
       if (t.kind != kind || t.name != name) continue;
-      out.push_back("HorizontalPodAutoscaler " + hpa.value("metadata", json::object()).value("name", "") + " scales " +
-                    kind + "/" + name);
+      HpaOnTarget h;
+      h.hpa = hpa.value("metadata", json::object()).value("name", "");
+      h.target = name;
+      h.kind = kind;
+      const json status = hpa.value("status", json::object());
+      if (status.is_object() && status.contains("desiredReplicas") && status["desiredReplicas"].is_number_integer()) {
+        h.desired_replicas = status["desiredReplicas"].get<int>();
+      }
+      out.push_back(std::move(h));
       break;
     }
   }
   return out;
 }
 
-StatusOr<std::vector<std::string>> FindConflictingHpas(const k8s::KubeClient& kube, const ClusterCache* cache,
-                                                       const std::string& ns, const std::vector<TargetRef>& targets) {
-  if (cache != nullptr && cache->HpasSynced()) return ConflictingHpas(cache->ListHpas(ns), targets);
+StatusOr<std::vector<HpaOnTarget>> FindHpasOnTargets(const k8s::KubeClient& kube, const ClusterCache* cache,
+                                                     const std::string& ns, const std::vector<TargetRef>& targets) {
+  if (cache != nullptr && cache->HpasSynced()) return HpasOnTargets(cache->ListHpas(ns), targets);
+  if (cache != nullptr) {
+    if (Status refused = cache->HpasUnavailable(); !refused.ok()) return refused;  // no request to be refused again
+  }
   auto list = kube.Get(k8s::HorizontalPodAutoscalers().Path(ns));
   if (!list.ok()) return list.status();
   std::vector<json> items;
   if (list->contains("items") && (*list)["items"].is_array()) {
     for (const auto& item : (*list)["items"]) items.push_back(item);
   }
-  return ConflictingHpas(items, targets);
+  return HpasOnTargets(items, targets);
 }
 
 }  // namespace podpilot::op

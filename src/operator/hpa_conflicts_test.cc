@@ -26,11 +26,17 @@ TEST(HpaConflictsTest, MatchesKindAndNameInTheAppsGroup) {
       Hpa("cart-hpa", "", "StatefulSet", "cart"),            // apiVersion left out
       json::object(),                                        // no spec: ignored
   };
-  EXPECT_EQ(ConflictingHpas(hpas, targets),
-            (std::vector<std::string>{"HorizontalPodAutoscaler web-hpa scales Deployment/web",
-                                      "HorizontalPodAutoscaler cart-hpa scales StatefulSet/cart"}));
-  EXPECT_TRUE(ConflictingHpas({}, targets).empty());
-  EXPECT_TRUE(ConflictingHpas(hpas, {}).empty());
+  std::vector<json> with_status = hpas;
+  with_status[0]["status"] = {{"currentReplicas", 2}, {"desiredReplicas", 3}};
+  const auto found = HpasOnTargets(with_status, targets);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].Describe(), "HorizontalPodAutoscaler web-hpa scales Deployment/web");
+  EXPECT_EQ(found[0].target, "web");
+  EXPECT_EQ(found[0].desired_replicas, 3);
+  EXPECT_EQ(found[1].Describe(), "HorizontalPodAutoscaler cart-hpa scales StatefulSet/cart");
+  EXPECT_EQ(found[1].desired_replicas, -1);  // not decided yet
+  EXPECT_TRUE(HpasOnTargets({}, targets).empty());
+  EXPECT_TRUE(HpasOnTargets(hpas, {}).empty());
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   is_leader_ = &BuildGauge().Name("podpilot_is_leader").Help("1 while this replica holds the leader Lease.").Register(r).Add({});
   current_ = &BuildGauge().Name("podpilot_current_replicas").Help("Replicas of each target (scale spec).").Register(r);
   desired_ = &BuildGauge().Name("podpilot_desired_replicas").Help("Replicas decided after the safety rails.").Register(r);
-  proposal_ = &BuildGauge().Name("podpilot_proposal_replicas").Help("Replicas proposed by the configured policy and by the HPA rule.").Register(r);
+  proposal_ = &BuildGauge().Name("podpilot_proposal_replicas").Help("Replicas proposed by the configured policy, by the HPA rule and (Shadow) by an upstream HPA on the target.").Register(r);
   scale_actions_ = &BuildCounter().Name("podpilot_scale_actions_total").Help("Writes of the scale subresource.").Register(r);
   oom_kills_ = &BuildCounter().Name("podpilot_oom_kills_total").Help("OOM kills of a target's containers (pod status), each counted once.").Register(r);
   fallback_ = &BuildCounter().Name("podpilot_fallback_total").Help("Decisions taken by the HPA rule instead of the configured policy.").Register(r);
@@ -47,7 +47,7 @@ OperatorMetrics::OperatorMetrics() : registry_(std::make_shared<prometheus::Regi
   // Counters whose label values are known up front start at 0 (Prometheus' advice on missing
   // series): rate() and dashboards see them before the first error, and a scrape shows they exist.
   for (const char* source : {"prometheus", "metrics-api", "kubernetes"}) source_errors_->Add({{"source", source}});
-  for (const char* resource : {"podpilotautoscalers", "deployments", "pods"}) {
+  for (const char* resource : {"podpilotautoscalers", "deployments", "pods", "horizontalpodautoscalers"}) {
     watch_lists_->Add({{"resource", resource}});
     for (const char* reason : {"gone", "other"}) watch_errors_->Add({{"resource", resource}, {"reason", reason}});
   }

@@ -9,8 +9,10 @@
 //   podpilot_is_leader                               gauge    0/1
 //   podpilot_current_replicas{namespace,autoscaler,target}
 //   podpilot_desired_replicas{namespace,autoscaler,target}
-//   podpilot_proposal_replicas{namespace,autoscaler,target,policy}   configured policy and "hpa"
+//   podpilot_proposal_replicas{namespace,autoscaler,target,policy}   configured policy, "hpa",
+//                                                    and (Shadow) "live-hpa", an upstream HPA's
 //   podpilot_scale_actions_total{namespace,autoscaler,target,direction}
+//   podpilot_oom_kills_total{namespace,autoscaler,target}   each OOM kill counted once
 //   podpilot_fallback_total{namespace,autoscaler,reason}
 //   podpilot_safety_clamps_total{namespace,autoscaler,rail}
 //   podpilot_status_writes_total                     counter  status subresource writes

@@ -1,6 +1,7 @@
 #include "operator/reconciler.h"
 
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -30,7 +31,9 @@ struct Reconciler::State {
   std::string policy_error;           // why `policy` is null
   std::vector<ScaleHistory> history;  // per target
   OomKillLedger oom_kills;            // counted once each (target_observer.h)
-  std::string last_warning;           // dedups Warning events: one per distinct problem
+  // Warning events sent by the last reconcile ("reason|message"): a problem still there is not
+  // sent again; one that went away and came back is.
+  std::set<std::string> last_warnings;
   std::string last_shadow;            // dedups Shadow recommendation events
   // A model from a ConfigMap: the resourceVersion `policy` (or `policy_error`) came from, and
   // when the ConfigMap was last read.
@@ -44,11 +47,17 @@ Reconciler::Reconciler(const k8s::KubeClient& kube, const prom::PrometheusClient
 
 Reconciler::~Reconciler() = default;
 
-Reconciler::State& Reconciler::StateFor(const std::string& key) {
+std::shared_ptr<Reconciler::State> Reconciler::StateFor(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& s = states_[key];
-  if (!s) s = std::make_unique<State>();
-  return *s;
+  if (!s) s = std::make_shared<State>();
+  return s;
+}
+
+bool Reconciler::Forgotten(const std::string& key, const State* state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = states_.find(key);
+  return it == states_.end() || it->second.get() != state;
 }
 
 void Reconciler::Forget(const std::string& ns, const std::string& name) {
@@ -146,7 +155,10 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
   const std::string key = ns + "/" + name;
-  State& st = StateFor(key);
+  // Held for the whole reconcile: the watch thread may Forget this key meanwhile (the object was
+  // deleted), which then only drops the map's reference.
+  const std::shared_ptr<State> held = StateFor(key);
+  State& st = *held;
   StatusBuilder status(object, now);
   // Time spent waiting for the API server / Prometheus, to report the operator's own time apart.
   double api_s = 0;
@@ -163,15 +175,14 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     });
   };
 
-  bool warned = false;
+  std::set<std::string> warnings;  // this reconcile's ("reason|message")
   auto warn = [&](const std::string& reason, const std::string& message) {
-    warned = true;
     const std::string sig = reason + "|" + message;
-    if (st.last_warning == sig) return;
-    st.last_warning = sig;
+    if (!warnings.insert(sig).second || st.last_warnings.count(sig) != 0) return;
     emit("Warning", reason, message);
   };
   auto finish = [&](Status s) {
+    st.last_warnings = std::move(warnings);
     out.status = std::move(s);
     auto written = timed([&] { return status.Write(kube_); });
     if (!written.ok()) {
@@ -185,6 +196,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (metrics_ != nullptr) {
       metrics_->ReconcileDone(out.status.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                               api_s);
+      // Deleted while this reconcile ran: drop the series it set again after Forget.
+      if (Forgotten(key, held.get())) metrics_->Forget(ns, name);
     }
     return out;
   };
@@ -343,17 +356,25 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     status.SetCondition("ScalingActive", true, "ValidMetricFound", "the metrics the policy needs are available");
   }
 
-  // An upstream HPA on a target: the two would undo each other's writes every period. An Active
-  // autoscaler holds until it is gone (Shadow, meant to run beside it, does not look).
+  // An upstream HPA on a target: the two would undo each other's writes every period, so an Active
+  // autoscaler holds until it is gone. In Shadow, meant to run beside it, its desired replicas are
+  // shown with the proposals ("live-hpa"): the comparison Shadow mode is for.
   std::vector<std::string> conflicts;
-  if (spec->mode == Mode::kActive) {
-    auto found = timed([&] { return FindConflictingHpas(kube_, options_.cache, ns, spec->targets); });
-    if (found.ok()) {
-      conflicts = std::move(found).value();
-    } else {
+  {
+    auto found = timed([&] { return FindHpasOnTargets(kube_, options_.cache, ns, spec->targets); });
+    if (!found.ok()) {
       warn("FailedListHorizontalPodAutoscalers",
-           "cannot tell whether an HorizontalPodAutoscaler also scales the targets (scaling anyway): " +
-               found.status().message());
+           std::string("cannot tell whether an HorizontalPodAutoscaler also scales the targets") +
+               (spec->mode == Mode::kActive ? " (scaling anyway): " : ": ") + found.status().message());
+    } else if (spec->mode == Mode::kActive) {
+      for (const HpaOnTarget& h : *found) conflicts.push_back(h.Describe());
+    } else {
+      for (const HpaOnTarget& h : *found) {
+        if (h.desired_replicas < 0) continue;  // the HPA controller has not decided yet
+        status.AddProposal("live-hpa", h.target, h.desired_replicas,
+                           "HorizontalPodAutoscaler " + h.hpa + " status.desiredReplicas");
+        if (metrics_ != nullptr) metrics_->SetProposal(ns, name, h.target, "live-hpa", h.desired_replicas);
+      }
     }
   }
 
@@ -438,7 +459,6 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       emit("Normal", "ShadowRecommendation", sig);
     }
   }
-  if (!warned) st.last_warning.clear();  // the next problem, even a repeat of an old one, is news
   out.summary = reason;
   return finish(act_status);
 }

@@ -14,8 +14,10 @@
 // Per-object state (the policies' windows and histories, the rate-limit history) lives here,
 // keyed by namespace/name, and is rebuilt when the object's uid or generation changes.
 //
-// Thread-safety: Reconcile and Forget may be called concurrently for DIFFERENT keys (the
-// operator's queue never hands one key to two workers at once). The clients must outlive this.
+// Thread-safety: Reconcile may be called concurrently for DIFFERENT keys (the operator's queue
+// never hands one key to two workers at once); Forget for any key at any time, also while that
+// key is being reconciled (the watch thread sees the deletion): the running reconcile finishes on
+// its own reference to the state, which is then dropped. The clients must outlive this.
 #pragma once
 
 #include <chrono>
@@ -74,7 +76,9 @@ class Reconciler {
 
  private:
   struct State;
-  State& StateFor(const std::string& key);
+  std::shared_ptr<State> StateFor(const std::string& key);
+  // True when `key` no longer maps to `state` (Forget ran since it was taken).
+  bool Forgotten(const std::string& key, const State* state);
   // Builds, or rebuilds when the ConfigMap changed, the Learned policy of `spec` from its
   // configMapRef; sets st.policy_error when there is no usable model.
   void RefreshConfigMapModel(const AutoscalerSpec& spec, const Observation& obs, State& st);
@@ -84,7 +88,8 @@ class Reconciler {
   OperatorMetrics* metrics_;
   ReconcilerOptions options_;
   std::mutex mu_;  // guards states_ (the map, not the entries)
-  std::map<std::string, std::unique_ptr<State>> states_;
+  // Shared with the reconcile using an entry, so that Forget during it frees nothing in use.
+  std::map<std::string, std::shared_ptr<State>> states_;
 };
 
 }  // namespace podpilot::op

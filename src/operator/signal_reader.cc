@@ -19,10 +19,10 @@ std::optional<double> SignalReader::Read(const std::string& field, const std::st
   };
   if (prom_ == nullptr) return failed("no Prometheus configured (--prometheus-url) for query " + query);
   if (!unreachable_.empty()) return failed("not queried: Prometheus did not answer " + unreachable_ + " in this observation");
-  auto res = prom_->InstantQuery(query);
+  bool no_answer = false;
+  auto res = prom_->InstantQuery(query, std::nullopt, &no_answer);
   if (!res.ok()) {
-    const StatusCode code = res.status().code();
-    if (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded) unreachable_ = name;
+    if (no_answer) unreachable_ = name;  // an answer that is an error (one slow query) fails alone
     return failed(res.status().ToString());
   }
   auto v = prom::SingleValue(*res);

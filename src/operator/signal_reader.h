@@ -1,5 +1,5 @@
 // SignalReader: reads one observation's PromQL signals in turn (target_observer.cc), recording
-// each failure in an ObservationResult, and stops sending queries once Prometheus is found
+// each failure in a SignalErrors, and stops sending queries once Prometheus is found
 // unreachable: an observation reads up to 3 + 4 x targets queries, and a hung Prometheus would
 // otherwise hold the reconcile worker for that many client timeouts.
 //
@@ -30,9 +30,10 @@ class SignalReader {
 
   // The single finite value `query` returns; nullopt if the query is empty (not configured) or
   // failed, which is recorded under `field`, with `what` (default: the field) in the message.
-  // After a query found Prometheus unreachable (Unavailable: no connection; DeadlineExceeded: no
-  // answer in time), later ones are not sent and fail as "not queried". A query Prometheus refuses
-  // (bad PromQL) or whose answer is not one finite number fails alone.
+  // After a query found Prometheus unreachable (no connection, or no answer within the client's
+  // timeout: PrometheusClient::InstantQuery's `no_answer`), later ones are not sent and fail as
+  // "not queried". A query Prometheus answers with an error (bad PromQL, its own query timeout,
+  // an HTTP 5xx) or whose answer is not one finite number fails alone.
   std::optional<double> Read(const std::string& field, const std::string& query, const std::string& what = "");
 
  private:

@@ -78,7 +78,6 @@ TEST(CountOomKillsTest, LedgerCountsEachKillOnce) {
   EXPECT_EQ(ledger.seen.size(), 1u);  // only the 10:06 kill is younger than an hour then
 }
 
-// The cluster cache trims pods to what the observer reads: the OOM kills must survive it.
 // A pod recreated under its old name (a StatefulSet's) whose container was killed in the same
 // second is another kill; so is a second termination of one container with another container ID.
 TEST(CountOomKillsTest, LedgerTellsPodsByUidAndKillsByContainerId) {
@@ -119,6 +118,7 @@ TEST(TypicalStartupSecondsTest, MedianOfReadyPodsStartToReady) {
   EXPECT_EQ(TypicalStartupSeconds(o, 12), 12);
 }
 
+// The cluster cache trims pods to what the observer reads: the OOM kills must survive it.
 TEST(CountOomKillsTest, SurvivesTheClusterCacheTrim) {
   const double finished = *ParseRfc3339("2026-12-07T10:05:00Z");
   const json pod = OomKilledPod("2026-12-07T10:05:00Z");

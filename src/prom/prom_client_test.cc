@@ -227,16 +227,20 @@ TEST_F(PromClientTest, SingleValueNeedsExactlyOneSeries) {
 }
 
 TEST_F(PromClientTest, WrongPathPrefixIsNotFoundWithTheBody) {
-  auto r = MakeClient(server_->base_url() + "/no/such/prefix").InstantQuery("up");
+  bool no_answer = true;
+  auto r = MakeClient(server_->base_url() + "/no/such/prefix").InstantQuery("up", std::nullopt, &no_answer);
   ASSERT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+  EXPECT_FALSE(no_answer) << "an HTTP error is an answer";
   EXPECT_THAT(r.status().message(), HasSubstr("/no/such/prefix/api/v1/query"));
   EXPECT_THAT(r.status().message(), HasSubstr("HTTP 404"));
   EXPECT_THAT(r.status().message(), HasSubstr("404 page not found"));
 }
 
 TEST_F(PromClientTest, HttpsToAPlainHttpServerIsATlsError) {
-  auto r = MakeClient("https://" + server_->instance()).InstantQuery("up");
+  bool no_answer = false;
+  auto r = MakeClient("https://" + server_->instance()).InstantQuery("up", std::nullopt, &no_answer);
   ASSERT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_TRUE(no_answer);
   EXPECT_THAT(r.status().message(), HasSubstr("https://" + server_->instance()));
   EXPECT_THAT(r.status().message(), HasSubstr("TLS"));
 }
@@ -328,8 +332,10 @@ TEST(PromClientTransportTest, ConnectionRefusedIsUnavailableNamingTheUrl) {
   LoopbackSocket bound_not_listening(/*listen=*/false);
   ASSERT_NE(bound_not_listening.port(), 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(bound_not_listening.port());
-  auto r = MakeClient(url).InstantQuery("up");
+  bool no_answer = false;
+  auto r = MakeClient(url).InstantQuery("up", std::nullopt, &no_answer);
   ASSERT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_TRUE(no_answer);
   EXPECT_THAT(r.status().message(), HasSubstr(url + "/api/v1/query query \"up\""));
   EXPECT_THAT(r.status().message(), HasSubstr("could not connect"));
 }
@@ -346,8 +352,10 @@ TEST(PromClientTransportTest, ServerThatNeverAnswersIsDeadlineExceeded) {
   LoopbackSocket never_answers(/*listen=*/true);
   ASSERT_NE(never_answers.port(), 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(never_answers.port());
-  auto r = MakeClient(url, milliseconds(200)).InstantQuery("up");
+  bool no_answer = false;
+  auto r = MakeClient(url, milliseconds(200)).InstantQuery("up", std::nullopt, &no_answer);
   ASSERT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_TRUE(no_answer);
   EXPECT_THAT(r.status().message(), HasSubstr(url));
   EXPECT_THAT(r.status().message(), HasSubstr("timed out"));
 }

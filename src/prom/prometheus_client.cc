@@ -111,11 +111,11 @@ StatusOr<PrometheusClient> PrometheusClient::Create(ClientOptions options) {
   return PrometheusClient(std::move(options));
 }
 
-StatusOr<QueryResult> PrometheusClient::InstantQuery(const std::string& promql,
-                                                     std::optional<TimePoint> time) const {
+StatusOr<QueryResult> PrometheusClient::InstantQuery(const std::string& promql, std::optional<TimePoint> time,
+                                                     bool* no_answer) const {
   std::string form = time ? EncodeForm({{"query", promql}, {"time", FormatTime(*time)}})
                           : EncodeForm({{"query", promql}});
-  return Post("/api/v1/query", form, promql);
+  return Post("/api/v1/query", form, promql, no_answer);
 }
 
 StatusOr<QueryResult> PrometheusClient::RangeQuery(const std::string& promql, TimePoint start, TimePoint end,
@@ -133,7 +133,8 @@ StatusOr<QueryResult> PrometheusClient::RangeQuery(const std::string& promql, Ti
 }
 
 StatusOr<QueryResult> PrometheusClient::Post(const std::string& path, const std::string& form,
-                                             const std::string& promql) const {
+                                             const std::string& promql, bool* no_answer) const {
+  if (no_answer != nullptr) *no_answer = false;
   const std::string url = options_.base_url + path;
   const std::string where = fmt::format("{} query \"{}\"", url, QueryForMessage(promql));
 
@@ -183,6 +184,7 @@ StatusOr<QueryResult> PrometheusClient::Post(const std::string& path, const std:
                                          options_.max_response_bytes));
     }
     auto [code, step] = ClassifyCurlError(rc);
+    if (no_answer != nullptr) *no_answer = true;
     const char* text = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     return Status(code, fmt::format("{}: {}: {}", where, step, text));
   }

@@ -81,8 +81,12 @@ class PrometheusClient {
 
   // Evaluates `promql` at `time` (default: Prometheus' "now"). Returns the typed result (any of
   // the four result types) with its warnings and `query` set, or an error as described above.
-  StatusOr<QueryResult> InstantQuery(const std::string& promql,
-                                     std::optional<TimePoint> time = std::nullopt) const;
+  // If `no_answer` is given it is set to whether the server gave no answer at all (no connection,
+  // TLS failure, no complete response within `timeout`), as opposed to an answer that is an error
+  // (Prometheus' own query timeout, an HTTP status, a malformed body): callers that send several
+  // queries use it to tell an unreachable server from one bad query.
+  StatusOr<QueryResult> InstantQuery(const std::string& promql, std::optional<TimePoint> time = std::nullopt,
+                                     bool* no_answer = nullptr) const;
 
   // Evaluates `promql` at start, start + step, ... up to end (inclusive), giving a matrix.
   // InvalidArgument without contacting the server if step <= 0 or end < start. Prometheus itself
@@ -97,8 +101,8 @@ class PrometheusClient {
   explicit PrometheusClient(ClientOptions options);
 
   // POSTs `form` (already encoded) to base_url + path and decodes the answer.
-  StatusOr<QueryResult> Post(const std::string& path, const std::string& form,
-                             const std::string& promql) const;
+  StatusOr<QueryResult> Post(const std::string& path, const std::string& form, const std::string& promql,
+                             bool* no_answer = nullptr) const;
 
   ClientOptions options_;
   // Idle libcurl handles, so that consecutive queries reuse their connection (an operator asks

@@ -8,18 +8,22 @@
 //    an identical one by a PodPilotAutoscaler with the same metrics and behavior; both must reach
 //    the same replica counts;
 //  * a missing Deployment: status AbleToScale=False, a Warning Event, nothing scaled;
-//  * an upstream HPA on an Active autoscaler's target: nothing written until it is deleted;
+//  * an upstream HPA on an Active autoscaler's target: nothing written until it is deleted; a
+//    Shadow one beside an upstream HPA shows that HPA's desired replicas ("live-hpa");
 //  * everything runs as the restricted operator identity (deploy RBAC), which is denied the rest.
 //
 // Deployments are created once in SetUpTestSuite so that their pods' metrics (metrics-server needs
 // two KWOK readings, 30-60 s) warm up together. Every wait is bounded; times are not asserted.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
 #include "k8s/integration/testenv_fixture.h"
 #include "operator/integration/operator_test_util.h"
+#include "operator/cluster_cache.h"
+#include "operator/hpa_conflicts.h"
 #include "operator/operator.h"
 
 namespace podpilot::op {
@@ -209,6 +213,8 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
   auto created = admin_->Post("/apis/autoscaling/v2/namespaces/" + ns_ + "/horizontalpodautoscalers", hpa);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("podpilot", "podpilot-hpa", "Active", 10)).ok());
+  // In Shadow beside the upstream HPA, on its Deployment: shows the HPA's own desired replicas.
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("beside", "upstream-hpa", "Shadow", 10)).ok());
   std::thread runner;
   auto op = StartOperator(15, &runner);  // the HPA controller's sync period
   // Phase 1: 200 % of the request -> both settle at the same count.
@@ -239,6 +245,15 @@ TEST_F(OperatorIntegrationTest, SameReplicasAsTheUpstreamHpa) {
   EXPECT_TRUE(settled(&a, &b));
   EXPECT_EQ(a, b) << "upstream HPA " << a << " vs podpilot's HPA policy " << b;
   std::printf("[side-by-side] at 200%% of the request: upstream HPA %d, podpilot %d\n", a, b);
+  // The Shadow autoscaler on the HPA's Deployment reports the HPA's decision as "live-hpa".
+  auto live_hpa = [] {
+    for (const auto& p : GetPpa("beside").value("status", json::object()).value("proposals", json::array())) {
+      if (p.value("policy", "") == "live-hpa" && p.value("target", "") == "upstream-hpa") return p.value("replicas", -1);
+    }
+    return -1;
+  };
+  EXPECT_TRUE(WaitUntil([&] { return live_hpa() == Replicas("upstream-hpa"); }, std::chrono::seconds(60)))
+      << "live-hpa " << live_hpa() << ", Deployment " << Replicas("upstream-hpa") << "; " << GetPpa("beside").dump();
   // Phase 2: 10 % -> both come down to the same count.
   SetUsage("upstream-hpa", "10m");
   SetUsage("podpilot-hpa", "10m");
@@ -407,7 +422,11 @@ TEST_F(OperatorIntegrationTest, ActiveHoldsWhileAnUpstreamHpaScalesTheTarget) {
                 {"metrics", CpuMetrics()}}}};
   const std::string hpas = k8s::HorizontalPodAutoscalers().Path(ns_);
   ASSERT_TRUE(admin_->Post(hpas, hpa).ok());
-  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), Autoscaler("contested", "contested-web", "Active", 6)).ok());
+  // A second lasting problem beside the conflict: a missing model (the HPA rule decides instead).
+  // Each is one Warning however many periods it lasts, also when both are there at once.
+  json contested = Autoscaler("contested", "contested-web", "Active", 6);
+  contested["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "no-such-model.safetensors"}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), contested).ok());
   std::thread runner;
   auto op = StartOperator(5, &runner);
   // Held: the decision wants more than 1 (metrics have arrived) and the condition names the HPA.
@@ -422,22 +441,67 @@ TEST_F(OperatorIntegrationTest, ActiveHoldsWhileAnUpstreamHpaScalesTheTarget) {
     names_it |= c.value("message", "").find("HorizontalPodAutoscaler legacy scales Deployment/contested-web") != std::string::npos;
   }
   EXPECT_TRUE(names_it) << held["status"].dump();
-  auto rescales = [] {
-    auto events = admin_->Get(k8s::Events().Path(ns_) + k8s::QueryString({{"fieldSelector", "involvedObject.name=contested"}}));
+  auto events = [](const std::string& reason) {
+    auto list = admin_->Get(k8s::Events().Path(ns_) + k8s::QueryString({{"fieldSelector", "involvedObject.name=contested"}}));
     int n = 0;
-    if (events.ok()) for (const auto& e : (*events)["items"]) n += e.value("reason", "") == "SuccessfulRescale";
+    if (list.ok()) for (const auto& e : (*list)["items"]) n += e.value("reason", "") == reason;
     return n;
   };
-  EXPECT_EQ(rescales(), 0) << "the operator wrote while the HPA scales the target";
+  EXPECT_EQ(events("SuccessfulRescale"), 0) << "the operator wrote while the HPA scales the target";
   EXPECT_EQ(op->metrics().Serialize().find("podpilot_scale_actions_total{autoscaler=\"contested\""), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(12));  // a few more periods with both problems
+  EXPECT_EQ(events("ConflictingHorizontalPodAutoscaler"), 1);
+  EXPECT_EQ(events("ModelUnavailable"), 1);
 
   ASSERT_TRUE(admin_->Delete(k8s::HorizontalPodAutoscalers().Path(ns_, "legacy")).ok());
   EXPECT_TRUE(WaitUntil([] { return Replicas("contested-web") >= 4; }, std::chrono::seconds(120)))
       << "replicas " << Replicas("contested-web") << "; " << GetPpa("contested").dump();
-  EXPECT_EQ(ConditionOf(GetPpa("contested"), "AbleToScale"), "True/SucceededGetScale");
-  EXPECT_GE(rescales(), 1);
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("contested"), "AbleToScale") == "True/SucceededGetScale"; },
+                        std::chrono::seconds(30)));
+  EXPECT_TRUE(WaitUntil([&] { return events("SuccessfulRescale") >= 1; }, std::chrono::seconds(30)));
   op->Stop();
   runner.join();
+}
+
+// An operator deployed with RBAC that predates the HPA rule: its cache serves Deployments and pods,
+// reports the refused HPA watch once, and the conflict check answers from that without asking
+// the API server every reconcile.
+TEST_F(OperatorIntegrationTest, WithoutHpaPermissionTheCacheSaysSoAndStillServes) {
+  const std::string sa = "no-hpa-" + std::to_string(::getpid());
+  const std::string setup =
+      kubectl_ + "create serviceaccount " + sa + " -n " + ns_ + " >/dev/null && " + kubectl_ + "create clusterrole " + sa +
+      " --verb=get,list,watch --resource=deployments.apps,pods >/dev/null && " + kubectl_ + "create clusterrolebinding " +
+      sa + " --clusterrole=" + sa + " --serviceaccount=" + ns_ + ":" + sa + " >/dev/null";
+  ASSERT_EQ(std::system(setup.c_str()), 0);
+  std::string token;
+  {
+    FILE* p = ::popen((kubectl_ + "create token " + sa + " -n " + ns_).c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    while (std::fgets(buf, sizeof(buf), p) != nullptr) token += buf;
+    ::pclose(p);
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  }
+  ASSERT_FALSE(token.empty());
+  auto cfg = k8s::LoadKubeconfig(Env("PODPILOT_TESTENV_OPERATOR_KUBECONFIG"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  cfg->token = token;
+  cfg->token_source.reset();
+  auto client = k8s::KubeClient::Create(*cfg);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+
+  ClusterCache cache(*client, ns_, std::chrono::milliseconds(1000));
+  cache.Start();
+  EXPECT_TRUE(WaitUntil([&] { return cache.Synced() && !cache.HpasUnavailable().ok(); }, std::chrono::seconds(30)))
+      << "synced " << cache.Synced() << ", HPAs: " << cache.HpasUnavailable().ToString();
+  EXPECT_EQ(cache.HpasUnavailable().code(), StatusCode::kPermissionDenied) << cache.HpasUnavailable().ToString();
+  EXPECT_FALSE(cache.HpasSynced());
+  EXPECT_TRUE(cache.GetDeployment(ns_, "active-web").ok());  // Deployments and pods still served
+  auto found = FindHpasOnTargets(*client, &cache, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
+  EXPECT_EQ(found.status().code(), StatusCode::kPermissionDenied) << found.status().ToString();
+  cache.Stop();
+  (void)std::system((kubectl_ + "delete clusterrolebinding " + sa + " >/dev/null 2>&1; " + kubectl_ +
+                     "delete clusterrole " + sa + " >/dev/null 2>&1").c_str());
 }
 
 TEST_F(OperatorIntegrationTest, RestrictedIdentityIsDeniedTheRest) {
