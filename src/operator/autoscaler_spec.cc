@@ -109,7 +109,8 @@ StatusOr<std::string> MetricKeys(const json& m, const std::string& path) {
     // A Kubernetes quantity ("500m", "2k") as the plain number the policy keys take.
     auto number = ParseBytes(*text);
     if (!number.ok()) return FieldError(tpath + "." + value_key, "'" + *text + "' is not a quantity (want e.g. 50, 500m or 2k)");
-    auto q = StatusOr<std::string>(fmt::format("{}", *number));
+    // 15 digits: "700m" is 0.7, not 0.7000000000000001 (the suffix's factor is inexact).
+    auto q = StatusOr<std::string>(fmt::format("{:.15g}", *number));
     if (type == "Pods") {
       static const std::pair<const char*, const char*> kPodsMetrics[] = {
           {"requests_per_second", "rps"}, {"latency_p95_ms", "latency_ms"}, {"in_flight", "inflight"}};

@@ -159,13 +159,13 @@ TEST(AutoscalerSpecTest, ErrorsNameFieldAndValue) {
 TEST(AutoscalerSpecTest, QuantitiesOfPodsAndExternalTargetsAreConverted) {
   json o = Base();
   o.merge_patch(json::parse(R"j({"spec": {"metrics": [
-      {"type": "Pods", "pods": {"metric": {"name": "in_flight"}, "target": {"type": "AverageValue", "averageValue": "500m"}}},
+      {"type": "Pods", "pods": {"metric": {"name": "in_flight"}, "target": {"type": "AverageValue", "averageValue": "700m"}}},
       {"type": "External", "external": {"metric": {"name": "request_rate"}, "target": {"type": "Value", "value": "2k"}}},
       {"type": "Pods", "pods": {"metric": {"name": "requests_per_second"}, "target": {"type": "AverageValue", "averageValue": 25}}}],
     "signals": {"requestRateQuery": "sum(rate(x[1m]))", "perTarget": {"inFlight": "sum(inflight{workload=\"$target\"})"}}}})j"));
   auto s = ParseAutoscalerSpec(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(s->hpa_spec, "hpa:inflight=0.5,ext_rps_total=2000,rps=25");
+  EXPECT_EQ(s->hpa_spec, "hpa:inflight=0.7,ext_rps_total=2000,rps=25");  // not 0.7000000000000001
 }
 
 // Pods and External metrics need the signal the operator reads them from; without it every pod

@@ -186,6 +186,19 @@ void Operator::WorkerLoop() {
     } else {
       LogDebug("reconciled", {{"autoscaler", *key}, {"decision", out.summary}, {"scaled", out.scaled}});
     }
+    bool still_there = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      still_there = cache_.count(*key) != 0;
+    }
+    if (!still_there) {
+      // Deleted while it was reconciled, perhaps before the reconcile took its state: forget what
+      // this reconcile may have created again (the watch's Forget ran already).
+      const auto slash = key->find('/');
+      impl_->reconciler->Forget(key->substr(0, slash), key->substr(slash + 1));
+      impl_->queue.Done(*key);
+      continue;
+    }
     impl_->queue.Add(*key, WorkQueue::Clock::now() + period);
     impl_->queue.Done(*key);
   }

@@ -175,14 +175,27 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     });
   };
 
-  std::set<std::string> warnings;  // this reconcile's ("reason|message")
+  std::set<std::string> warnings;  // this reconcile's ("reason|message", digits elided)
+  bool complete = false;           // reached the end (not an early return)
   auto warn = [&](const std::string& reason, const std::string& message) {
-    const std::string sig = reason + "|" + message;
+    // Without numbers: messages carry elapsed times and counts ("timed out after 10001 ms") that
+    // differ each period while the problem is the same.
+    std::string sig = reason + "|";
+    for (char c : message) {
+      if (c < '0' || c > '9') sig += c;
+      else if (sig.back() != '#') sig += '#';
+    }
     if (!warnings.insert(sig).second || st.last_warnings.count(sig) != 0) return;
     emit("Warning", reason, message);
   };
   auto finish = [&](Status s) {
-    st.last_warnings = std::move(warnings);
+    // A reconcile that stopped early did not look at every problem: those it did not reach are
+    // still there, not gone (a later return of them is no news).
+    if (complete) {
+      st.last_warnings = std::move(warnings);
+    } else {
+      st.last_warnings.insert(warnings.begin(), warnings.end());
+    }
     out.status = std::move(s);
     auto written = timed([&] { return status.Write(kube_); });
     if (!written.ok()) {
@@ -460,6 +473,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     }
   }
   out.summary = reason;
+  complete = true;
   return finish(act_status);
 }
 

@@ -94,17 +94,19 @@ int CountNewOomKills(const nlohmann::json& pod, double now_s, double interval_s,
 }
 
 double TypicalStartupSeconds(const Observation& o, double fallback) {
-  std::vector<double> startups;
+  double slowest = -1;
   for (const TargetObservation& t : o.targets) {
+    std::vector<double> startups;
     for (const PodSample& p : t.pods) {
       const double d = p.ready_transition_s - p.start_time_s;
       if (p.ready && !p.deleting && p.start_time_s >= 0 && d > 0 && d <= 900) startups.push_back(d);
     }
+    if (startups.empty()) continue;
+    auto mid = startups.begin() + static_cast<std::ptrdiff_t>(startups.size() / 2);
+    std::nth_element(startups.begin(), mid, startups.end());
+    slowest = std::max(slowest, *mid);
   }
-  if (startups.empty()) return fallback;
-  auto mid = startups.begin() + static_cast<std::ptrdiff_t>(startups.size() / 2);
-  std::nth_element(startups.begin(), mid, startups.end());
-  return *mid;
+  return slowest < 0 ? fallback : slowest;
 }
 
 void PruneOomKillLedger(double now_s, OomKillLedger* ledger) {

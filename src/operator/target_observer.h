@@ -72,9 +72,11 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
                                            const AutoscalerSpec& spec, double now_unix_s,
                                            const ObserverOptions& options = {});
 
-// How long the targets' pods took from start (status.startTime) to Ready: the median over ready
-// pods whose Ready transition came 0-900 s after their start (a later one is a readiness flap, not
-// a start-up); `fallback` when no pod tells. The predictive policy's start-up horizon.
+// How long the slowest target's pods take from start (status.startTime) to Ready: per target the
+// median over ready pods whose Ready transition came 0-900 s after their start (a later one is a
+// readiness flap, not a start-up), then the largest; `fallback` when no pod tells. The predictive
+// policy's start-up horizon, as the simulator's slowest service gives it (eval/run.cc). Scheduling
+// and node provisioning before startTime are not in it.
 double TypicalStartupSeconds(const Observation& o, double fallback);
 
 // OOM kills of `pod` (a Pod object) that finished in (since_s, until_s]: containers (init ones

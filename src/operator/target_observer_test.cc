@@ -107,10 +107,11 @@ TEST(TypicalStartupSecondsTest, MedianOfReadyPodsStartToReady) {
     return p;
   };
   EXPECT_EQ(TypicalStartupSeconds(o, 30), 30);  // no pods
-  o.targets[0].pods = {pod(1000, 1020, true), pod(1000, 1090, true), pod(1000, 1005, false)};  // the last not ready
+  // A fast target with many pods (median 25 s; the not-ready one does not count) and a slow one.
+  o.targets[0].pods = {pod(1000, 1020, true), pod(1000, 1025, true), pod(1000, 1030, true), pod(1000, 1002, false)};
   o.targets[1].pods = {pod(1000, 1045, true), pod(-1, 1010, true),  // never started: no start time
                        pod(1000, 5000, true)};                       // Ready again after a flap, not a start-up
-  EXPECT_EQ(TypicalStartupSeconds(o, 30), 45);  // median of 20, 45, 90
+  EXPECT_EQ(TypicalStartupSeconds(o, 30), 45);  // the slowest target's
   PodSample going = pod(1000, 1001, true);
   going.deleting = true;
   o.targets[1].pods = {going};

@@ -190,6 +190,9 @@ StatusOr<QueryResult> PrometheusClient::Post(const std::string& path, const std:
   }
   long http_status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http_status);
+  // 502/504 come from a proxy in front of Prometheus (kube-rbac-proxy, Envoy) that got no answer
+  // from it: for the caller, no answer either.
+  if (no_answer != nullptr && (http_status == 502 || http_status == 504)) *no_answer = true;
   auto result = ParseQueryResponse(body.data, http_status);
   if (!result.ok()) return result.status().WithPrefix(where);
   result->query = promql;

@@ -82,7 +82,8 @@ class PrometheusClient {
   // Evaluates `promql` at `time` (default: Prometheus' "now"). Returns the typed result (any of
   // the four result types) with its warnings and `query` set, or an error as described above.
   // If `no_answer` is given it is set to whether the server gave no answer at all (no connection,
-  // TLS failure, no complete response within `timeout`), as opposed to an answer that is an error
+  // TLS failure, no complete response within `timeout`, or a proxy's HTTP 502/504 saying it got
+  // none from Prometheus), as opposed to an answer that is an error
   // (Prometheus' own query timeout, an HTTP status, a malformed body): callers that send several
   // queries use it to tell an unreachable server from one bad query.
   StatusOr<QueryResult> InstantQuery(const std::string& promql, std::optional<TimePoint> time = std::nullopt,
