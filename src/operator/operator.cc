@@ -192,8 +192,8 @@ void Operator::WorkerLoop() {
       still_there = cache_.count(*key) != 0;
     }
     if (!still_there) {
-      // Deleted while it was reconciled, perhaps before the reconcile took its state: forget what
-      // this reconcile may have created again (the watch's Forget ran already).
+      // Deleted while it was reconciled (the watch's Forget ran already, before or during it):
+      // forget the state and metric series this reconcile may have set again.
       const auto slash = key->find('/');
       impl_->reconciler->Forget(key->substr(0, slash), key->substr(slash + 1));
       impl_->queue.Done(*key);

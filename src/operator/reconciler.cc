@@ -54,11 +54,6 @@ std::shared_ptr<Reconciler::State> Reconciler::StateFor(const std::string& key) 
   return s;
 }
 
-bool Reconciler::Forgotten(const std::string& key, const State* state) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = states_.find(key);
-  return it == states_.end() || it->second.get() != state;
-}
 
 void Reconciler::Forget(const std::string& ns, const std::string& name) {
   {
@@ -156,7 +151,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   const std::string name = meta.value("name", "");
   const std::string key = ns + "/" + name;
   // Held for the whole reconcile: the watch thread may Forget this key meanwhile (the object was
-  // deleted), which then only drops the map's reference.
+  // deleted), which then only drops the map's reference. What this reconcile sets again after
+  // that (state, metric series) the operator forgets once it returns (operator.cc).
   const std::shared_ptr<State> held = StateFor(key);
   State& st = *held;
   StatusBuilder status(object, now);
@@ -209,8 +205,6 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (metrics_ != nullptr) {
       metrics_->ReconcileDone(out.status.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                               api_s);
-      // Deleted while this reconcile ran: drop the series it set again after Forget.
-      if (Forgotten(key, held.get())) metrics_->Forget(ns, name);
     }
     return out;
   };

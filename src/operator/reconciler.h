@@ -17,7 +17,8 @@
 // Thread-safety: Reconcile may be called concurrently for DIFFERENT keys (the operator's queue
 // never hands one key to two workers at once); Forget for any key at any time, also while that
 // key is being reconciled (the watch thread sees the deletion): the running reconcile finishes on
-// its own reference to the state, which is then dropped. The clients must outlive this.
+// its own reference to the state, which is then dropped; the caller calls Forget again after
+// such a reconcile to drop what it set anew. The clients must outlive this.
 #pragma once
 
 #include <chrono>
@@ -77,8 +78,6 @@ class Reconciler {
  private:
   struct State;
   std::shared_ptr<State> StateFor(const std::string& key);
-  // True when `key` no longer maps to `state` (Forget ran since it was taken).
-  bool Forgotten(const std::string& key, const State* state);
   // Builds, or rebuilds when the ConfigMap changed, the Learned policy of `spec` from its
   // configMapRef; sets st.policy_error when there is no usable model.
   void RefreshConfigMapModel(const AutoscalerSpec& spec, const Observation& obs, State& st);
