@@ -34,12 +34,52 @@ bool SplitNumber(std::string_view text, double* number, std::string_view* suffix
   return true;
 }
 
+// Splits a Kubernetes quantity (resource.Quantity's syntax, k8s.io/apimachinery/pkg/api/resource)
+// into its value and unit suffix: a signed decimal number ("+5", "-1.5", ".5", "5."), then either
+// a suffix ("Mi", "m", "") or a decimal exponent ("1e3", "1E-2", then suffix ""), never both:
+// "1e3k" is not a quantity. Written here because no Debian C++ library parses this syntax.
+bool SplitQuantity(std::string_view text, double* number, std::string_view* suffix) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  const auto digit = [&](size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+  size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) ++i;
+  const size_t start = i;
+  size_t digits = 0;
+  while (digit(i)) ++i, ++digits;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (digit(i)) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + i, *number);
+  if (ec != std::errc() || ptr != text.data() + i) return false;
+  if (negative) *number = -*number;
+  std::string_view rest = text.substr(i);
+  // "E" alone is the exa suffix; "E" or "e" followed by a signed integer is an exponent.
+  if (rest.size() >= 2 && (rest[0] == 'e' || rest[0] == 'E')) {
+    size_t j = 1;
+    if (rest[j] == '+' || rest[j] == '-') ++j;
+    if (j < rest.size() && rest[j] >= '0' && rest[j] <= '9') {
+      int exponent = 0;
+      auto [eptr, eec] = std::from_chars(rest.data() + (rest[1] == '+' ? 2 : 1), rest.data() + rest.size(), exponent);
+      if (eec != std::errc() || eptr != rest.data() + rest.size()) return false;  // "1e3k", "1e3.5"
+      *number *= std::pow(10.0, exponent);
+      rest = {};
+    }
+  }
+  if (!std::isfinite(*number)) return false;
+  *suffix = rest;
+  return true;
+}
+
 }  // namespace
 
 StatusOr<double> ParseCpu(std::string_view text) {
   double n;
   std::string_view suffix;
-  if (!SplitNumber(text, &n, &suffix)) {
+  if (!SplitQuantity(text, &n, &suffix)) {
     return InvalidArgumentError("not a CPU quantity: '" + std::string(text) + "' (want e.g. 250m or 0.5)");
   }
   if (suffix.empty()) return n;
@@ -54,18 +94,19 @@ StatusOr<double> ParseCpu(std::string_view text) {
 StatusOr<double> ParseBytes(std::string_view text) {
   double n;
   std::string_view suffix;
-  if (!SplitNumber(text, &n, &suffix)) {
+  if (!SplitQuantity(text, &n, &suffix)) {
     return InvalidArgumentError("not a memory quantity: '" + std::string(text) + "' (want e.g. 300Mi or 1Gi)");
   }
   struct Unit { std::string_view name; double factor; };
   static constexpr Unit kUnits[] = {
-      {"", 1.0},           {"Ki", 1024.0},  {"Mi", 1024.0 * 1024},  {"Gi", 1024.0 * 1024 * 1024},
-      {"Ti", 1099511627776.0}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"m", 1e-3}};
+      {"", 1.0},         {"Ki", 0x1p10}, {"Mi", 0x1p20}, {"Gi", 0x1p30}, {"Ti", 0x1p40}, {"Pi", 0x1p50},
+      {"Ei", 0x1p60},    {"n", 1e-9},    {"u", 1e-6},    {"m", 1e-3},    {"k", 1e3},     {"M", 1e6},
+      {"G", 1e9},        {"T", 1e12},    {"P", 1e15},    {"E", 1e18}};
   for (const auto& u : kUnits) {
     if (suffix == u.name) return n * u.factor;
   }
   return InvalidArgumentError("unknown memory unit '" + std::string(suffix) + "' in '" + std::string(text) +
-                              "' (want Ki, Mi, Gi, Ti, k, M, G, T or none)");
+                              "' (want Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or none)");
 }
 
 StatusOr<double> ParseDuration(std::string_view text) {

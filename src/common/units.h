@@ -4,8 +4,9 @@
 //   Memory:   "300Mi", "1Gi", "512M", "1e6", "128974848"          -> bytes (double)
 //   Duration: "15s", "5m", "2h", "30d", "1w", "90" (seconds), "1.5h" -> seconds (double)
 //
-// Kubernetes quantity suffixes follow resource.Quantity: binary Ki Mi Gi Ti, decimal k M G T,
-// and m (milli). All functions are pure and thread-safe; errors name the offending text.
+// CPU and memory follow Kubernetes' resource.Quantity syntax: a signed decimal number, then a
+// suffix (memory: binary Ki Mi Gi Ti Pi Ei, decimal n u m k M G T P E; CPU: n u m) or a decimal
+// exponent ("1e6"), not both. All functions are pure and thread-safe; errors name the offending text.
 #pragma once
 
 #include <string>

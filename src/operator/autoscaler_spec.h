@@ -86,6 +86,10 @@ struct AutoscalerSpec {
   // "spec.signals.perTarget.requestRate"): while one of them fails, the rule holds, as the
   // upstream HPA does when it cannot fetch a metric.
   std::set<std::string> hpa_prometheus_fields;
+  // spec.timeZone: the IANA zone whose local clock gives observations their time of day and
+  // weekday, as the simulator's workload-local clock does for a learned model (zone_clock.h).
+  // "UTC" when absent; ParseAutoscalerSpec refuses a zone the tz database does not have.
+  std::string time_zone = "UTC";
 };
 
 struct ParseOptions {

@@ -31,6 +31,26 @@ TEST(AutoscalerSpecTest, SingleTargetHpa) {
   EXPECT_EQ(s->policy_spec, "hpa:cpu=60");
 }
 
+TEST(AutoscalerSpecTest, TimeZoneDefaultsToUtcAndMustBeKnown) {
+  auto utc = ParseAutoscalerSpec(Base());
+  ASSERT_TRUE(utc.ok()) << utc.status().ToString();
+  EXPECT_EQ(utc->time_zone, "UTC");
+  json o = Base();
+  o["spec"]["timeZone"] = "Europe/Berlin";
+  auto berlin = ParseAutoscalerSpec(o);
+  ASSERT_TRUE(berlin.ok()) << berlin.status().ToString();
+  EXPECT_EQ(berlin->time_zone, "Europe/Berlin");
+  for (const json& bad : {json("Europe/Atlantis"), json(""), json(60)}) {
+    o["spec"]["timeZone"] = bad;
+    auto s = ParseAutoscalerSpec(o);
+    ASSERT_FALSE(s.ok()) << bad.dump();
+    EXPECT_EQ(s.status().message().rfind("spec.timeZone: ", 0), 0u) << s.status().message();
+    if (bad.is_string() && !bad.get<std::string>().empty()) {
+      EXPECT_NE(s.status().message().find("'Europe/Atlantis'"), std::string::npos) << s.status().message();
+    }
+  }
+}
+
 TEST(AutoscalerSpecTest, StatefulSetAndReplicaSetTargets) {
   for (const char* kind : {"StatefulSet", "ReplicaSet"}) {
     json o = Base();

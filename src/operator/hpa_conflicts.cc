@@ -33,14 +33,30 @@ std::vector<HpaOnTarget> HpasOnTargets(const std::vector<json>& hpas, const std:
   return out;
 }
 
+namespace {
+// One message for a refusal however it was learned: the cache's watch lists across namespaces and
+// a direct list in one, so the server's own messages differ ("at the cluster scope" / "in the
+// namespace"), and the reconciler, which sends each distinct warning once, would send two.
+Status Refusal(const Status& s) {
+  if (s.code() == StatusCode::kPermissionDenied) {
+    return {s.code(), "forbidden: the operator's identity may not list horizontalpodautoscalers.autoscaling "
+                      "(deploy/rbac grants list and watch)"};
+  }
+  if (s.code() == StatusCode::kNotFound) {
+    return {s.code(), "the API server does not serve horizontalpodautoscalers in autoscaling/v2"};
+  }
+  return s;
+}
+}  // namespace
+
 StatusOr<std::vector<HpaOnTarget>> FindHpasOnTargets(const k8s::KubeClient& kube, const ClusterCache* cache,
                                                      const std::string& ns, const std::vector<TargetRef>& targets) {
   if (cache != nullptr && cache->HpasSynced()) return HpasOnTargets(cache->ListHpas(ns), targets);
   if (cache != nullptr) {
-    if (Status refused = cache->HpasUnavailable(); !refused.ok()) return refused;  // no request to be refused again
+    if (Status refused = cache->HpasUnavailable(); !refused.ok()) return Refusal(refused);  // not asked again
   }
   auto list = kube.Get(k8s::HorizontalPodAutoscalers().Path(ns));
-  if (!list.ok()) return list.status();
+  if (!list.ok()) return Refusal(list.status());
   std::vector<json> items;
   if (list->contains("items") && (*list)["items"].is_array()) {
     for (const auto& item : (*list)["items"]) items.push_back(item);

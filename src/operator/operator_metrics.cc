@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -104,14 +105,16 @@ void OperatorMetrics::WriteConflict(const std::string& subresource) {
 
 namespace {
 // prometheus-cpp has no "remove by label subset"; collect the matching series and remove them.
+// `also(labels)` narrows the series of the autoscaler that are removed.
 template <typename T>
-void RemoveMatching(prometheus::Family<T>* family, const std::string& ns, const std::string& name) {
+void RemoveMatching(prometheus::Family<T>* family, const std::string& ns, const std::string& name,
+                    const std::function<bool(const prometheus::Labels&)>& also = nullptr) {
   std::vector<prometheus::Labels> drop;
   for (const auto& mf : family->Collect()) {
     for (const auto& m : mf.metric) {
       prometheus::Labels l;
       for (const auto& lp : m.label) l[lp.name] = lp.value;
-      if (l["namespace"] == ns && l["autoscaler"] == name) drop.push_back(l);
+      if (l["namespace"] == ns && l["autoscaler"] == name && (!also || also(l))) drop.push_back(l);
     }
   }
   for (const auto& l : drop) {
@@ -119,6 +122,13 @@ void RemoveMatching(prometheus::Family<T>* family, const std::string& ns, const 
   }
 }
 }  // namespace
+
+void OperatorMetrics::RetainProposals(const std::string& ns, const std::string& name, const std::string& policy,
+                                      const std::set<std::string>& targets) {
+  RemoveMatching(proposal_, ns, name, [&](const prometheus::Labels& l) {
+    return l.at("policy") == policy && targets.count(l.at("target")) == 0;
+  });
+}
 
 void OperatorMetrics::Forget(const std::string& ns, const std::string& name) {
   RemoveMatching(current_, ns, name);

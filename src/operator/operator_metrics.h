@@ -28,6 +28,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -48,6 +49,10 @@ class OperatorMetrics {
   void SetReplicas(const std::string& ns, const std::string& name, const std::string& target, int current, int desired);
   void SetProposal(const std::string& ns, const std::string& name, const std::string& target, const std::string& policy,
                    int replicas);
+  // Drops the autoscaler's `policy` proposal series of every target not in `targets` (an
+  // upstream HPA that is gone no longer proposes: "live-hpa").
+  void RetainProposals(const std::string& ns, const std::string& name, const std::string& policy,
+                       const std::set<std::string>& targets);
   void ScaleAction(const std::string& ns, const std::string& name, const std::string& target, bool up);
   // Adds `kills` (>= 0; 0 creates the series) OOM kills of the target's containers, each counted
   // once (target_observer.h CountNewOomKills).

@@ -34,6 +34,26 @@ TEST(OperatorMetricsTest, ExposesTheDocumentedSeriesAndForgets) {
   EXPECT_GT(ProcessResidentBytes(), 1e6);
 }
 
+TEST(OperatorMetricsTest, RetainProposalsDropsOnlyThatPolicysOtherTargets) {
+  OperatorMetrics m;
+  m.SetProposal("shop", "web", "frontend", "live-hpa", 4);
+  m.SetProposal("shop", "web", "cart", "live-hpa", 2);
+  m.SetProposal("shop", "web", "cart", "hpa", 3);
+  m.SetProposal("shop", "other", "cart", "live-hpa", 5);
+  m.RetainProposals("shop", "web", "live-hpa", {"frontend"});
+  std::string text = m.Serialize();
+  const auto has = [&](const std::string& labels) {
+    return text.find("podpilot_proposal_replicas{" + labels + "}") != std::string::npos;
+  };
+  EXPECT_TRUE(has("autoscaler=\"web\",namespace=\"shop\",policy=\"live-hpa\",target=\"frontend\"")) << text;
+  EXPECT_FALSE(has("autoscaler=\"web\",namespace=\"shop\",policy=\"live-hpa\",target=\"cart\"")) << text;
+  EXPECT_TRUE(has("autoscaler=\"web\",namespace=\"shop\",policy=\"hpa\",target=\"cart\"")) << text;
+  EXPECT_TRUE(has("autoscaler=\"other\",namespace=\"shop\",policy=\"live-hpa\",target=\"cart\"")) << text;
+  m.RetainProposals("shop", "web", "live-hpa", {});
+  text = m.Serialize();
+  EXPECT_FALSE(has("autoscaler=\"web\",namespace=\"shop\",policy=\"live-hpa\",target=\"frontend\"")) << text;
+}
+
 TEST(OperatorMetricsTest, CountsWatchListsErrorsAndWriteConflicts) {
   OperatorMetrics m;
   m.WatchListed("pods");

@@ -368,6 +368,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   // shown with the proposals ("live-hpa"): the comparison Shadow mode is for.
   std::vector<std::string> conflicts;
   {
+    std::set<std::string> live_hpa_targets;  // the gauges match the status: no stale live-hpa line
     auto found = timed([&] { return FindHpasOnTargets(kube_, options_.cache, ns, spec->targets); });
     if (!found.ok()) {
       warn("FailedListHorizontalPodAutoscalers",
@@ -381,8 +382,10 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
         status.AddProposal("live-hpa", h.target, h.desired_replicas,
                            "HorizontalPodAutoscaler " + h.hpa + " status.desiredReplicas");
         if (metrics_ != nullptr) metrics_->SetProposal(ns, name, h.target, "live-hpa", h.desired_replicas);
+        live_hpa_targets.insert(h.target);
       }
     }
+    if (metrics_ != nullptr) metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
   }
 
   // Safety rails, then act (Active) or only record (Shadow).

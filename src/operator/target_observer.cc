@@ -12,6 +12,7 @@
 #include "k8s/resources.h"
 #include "operator/cluster_cache.h"
 #include "operator/signal_reader.h"
+#include "operator/zone_clock.h"
 
 namespace podpilot::op {
 namespace {
@@ -162,11 +163,12 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   o.time_s = now;
   o.control_interval_s = options.control_interval_s;
   {
-    const std::time_t t = static_cast<std::time_t>(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    o.time_of_day_s = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec;
-    o.day_of_week = (tm.tm_wday + 6) % 7;  // 0 = Monday
+    // Validated by ParseAutoscalerSpec; fails here only if the tz database went away since.
+    auto clock = ZoneClock::Find(spec.time_zone);
+    if (!clock.ok()) return InvalidArgumentError("spec.timeZone: " + clock.status().message());
+    const ZoneClock::LocalTime local = clock->At(now);
+    o.time_of_day_s = local.time_of_day_s;
+    o.day_of_week = local.day_of_week;
   }
   const std::string& ns = spec.namespace_;
   double window_s = 0;

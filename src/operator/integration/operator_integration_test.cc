@@ -408,6 +408,39 @@ TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
   runner.join();
 }
 
+// spec.timeZone survives the API server's pruning (the CRD declares it); a zone the tz database
+// lacks is refused by name before anything else is looked at, a known one is taken.
+TEST_F(OperatorIntegrationTest, TimeZoneIsKeptAndAnUnknownOneRefused) {
+  json bad = Autoscaler("tz-unknown", "no-such-deployment", "Active", 3);
+  bad["spec"]["timeZone"] = "Mars/Olympus_Mons";
+  json good = Autoscaler("tz-kolkata", "no-such-deployment", "Active", 3);
+  good["spec"]["timeZone"] = "Asia/Kolkata";
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), bad).ok());
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), good).ok());
+  EXPECT_EQ(GetPpa("tz-kolkata")["spec"].value("timeZone", ""), "Asia/Kolkata");
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("tz-unknown"), "ScalingActive") == "False/InvalidSpec"; },
+                        std::chrono::seconds(60)))
+      << GetPpa("tz-unknown").dump();
+  const json unknown = GetPpa("tz-unknown");
+  bool names_it = false;
+  for (const auto& c : unknown["status"]["conditions"]) {
+    const std::string m = c.value("message", "");
+    names_it |= m.find("spec.timeZone") != std::string::npos && m.find("Mars/Olympus_Mons") != std::string::npos;
+  }
+  EXPECT_TRUE(names_it) << unknown["status"].dump();
+  // Parsed, so it went on to the target, which is missing.
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("tz-kolkata"), "AbleToScale") == "False/FailedGetScale"; },
+                        std::chrono::seconds(60)))
+      << GetPpa("tz-kolkata").dump();
+  op->Stop();
+  runner.join();
+  for (const char* name : {"tz-unknown", "tz-kolkata"}) {
+    EXPECT_TRUE(admin_->Delete(k8s::PodPilotAutoscalers().Path(ns_, name)).ok());
+  }
+}
+
 // An upstream HPA on the target of an Active autoscaler: the operator does not write (the two
 // would undo each other), says why, and scales once the HPA is deleted.
 TEST_F(OperatorIntegrationTest, ActiveHoldsWhileAnUpstreamHpaScalesTheTarget) {
@@ -497,8 +530,17 @@ TEST_F(OperatorIntegrationTest, WithoutHpaPermissionTheCacheSaysSoAndStillServes
   EXPECT_EQ(cache.HpasUnavailable().code(), StatusCode::kPermissionDenied) << cache.HpasUnavailable().ToString();
   EXPECT_FALSE(cache.HpasSynced());
   EXPECT_TRUE(cache.GetDeployment(ns_, "active-web").ok());  // Deployments and pods still served
-  auto found = FindHpasOnTargets(*client, &cache, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
+  // The check answers from the cache's refusal: through a client whose server is gone it still
+  // says PermissionDenied, with the message a direct list gets.
+  k8s::KubeConfig dead = *cfg;
+  dead.server = "https://127.0.0.1:1";
+  auto dead_client = k8s::KubeClient::Create(dead);
+  ASSERT_TRUE(dead_client.ok()) << dead_client.status().ToString();
+  auto found = FindHpasOnTargets(*dead_client, &cache, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
   EXPECT_EQ(found.status().code(), StatusCode::kPermissionDenied) << found.status().ToString();
+  auto direct = FindHpasOnTargets(*client, nullptr, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
+  EXPECT_EQ(direct.status().code(), StatusCode::kPermissionDenied) << direct.status().ToString();
+  EXPECT_EQ(found.status().message(), direct.status().message());
   cache.Stop();
   (void)std::system((kubectl_ + "delete clusterrolebinding " + sa + " >/dev/null 2>&1; " + kubectl_ +
                      "delete clusterrole " + sa + " >/dev/null 2>&1").c_str());
