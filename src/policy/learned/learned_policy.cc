@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "policy/hpa/hpa_types.h"
 #include "policy/learned/actions.h"
@@ -15,8 +16,10 @@ namespace {
 
 class LearnedPolicy : public Policy {
  public:
-  LearnedPolicy(ActionLayout actions, FeatureLayout features, MlpNet net, LearnedPolicyOptions options)
-      : actions_(std::move(actions)),
+  LearnedPolicy(ActionLayout actions, FeatureLayout features, MlpNet net, LearnedPolicyOptions options,
+                std::vector<std::string> trained_targets)
+      : trained_targets_(std::move(trained_targets)),
+        actions_(std::move(actions)),
         builder_(std::move(features)),
         net_(std::move(net)),
         options_(std::move(options)),
@@ -43,6 +46,7 @@ class LearnedPolicy : public Policy {
       return Fallback(obs, fmt::format("model is for {} targets, the observation has {}", actions_.num_targets,
                                        obs.targets.size()));
     }
+    if (Status s = CheckTargetNames(obs); !s.ok()) return Fallback(obs, s.message());
     if (Status s = builder_.Build(obs, features_.data()); !s.ok()) return Fallback(obs, s.message());
     if (!net_.Forward(features_.data(), choices_.data())) return Fallback(obs, "the model's output is not finite");
     Decision d;
@@ -66,6 +70,20 @@ class LearnedPolicy : public Policy {
   }
 
  private:
+  // The model's recorded targets (if any) against the observation's, name by name in order: one
+  // listed in another order would read another target's features and act on it.
+  Status CheckTargetNames(const Observation& obs) const {
+    if (trained_targets_.empty()) return Status::Ok();
+    for (size_t i = 0; i < obs.targets.size(); ++i) {
+      if (obs.targets[i].name == trained_targets_[i]) continue;
+      std::vector<std::string> seen;
+      for (const auto& t : obs.targets) seen.push_back(t.name);
+      return InvalidArgumentError(fmt::format("model was trained on targets [{}] in this order, the observation has [{}]",
+                                              fmt::join(trained_targets_, ", "), fmt::join(seen, ", ")));
+    }
+    return Status::Ok();
+  }
+
   Decision Fallback(const Observation& obs, const std::string& why) {
     Decision d;
     d.targets.resize(obs.targets.size());
@@ -88,6 +106,7 @@ class LearnedPolicy : public Policy {
     return d;
   }
 
+  std::vector<std::string> trained_targets_;  // provenance.targets; empty: not recorded
   ActionLayout actions_;
   FeatureBuilder builder_;
   MlpNet net_;
@@ -105,7 +124,8 @@ StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicyFromModel(const LearnedModel&
     return InvalidArgumentError(fmt::format("learned: fallback_cpu must be in (0, 1000] percent, got {:g}", options.fallback_cpu * 100));
   }
   PP_ASSIGN_OR_RETURN(MlpNet net, MlpNet::Create(model));
-  return std::unique_ptr<Policy>(new LearnedPolicy(model.actions, model.features, std::move(net), std::move(options)));
+  return std::unique_ptr<Policy>(new LearnedPolicy(model.actions, model.features, std::move(net), std::move(options),
+                                                     model.provenance.targets));
 }
 
 }  // namespace podpilot::learned

@@ -199,6 +199,27 @@ TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
   EXPECT_EQ((*cpu50)->Decide(o).targets[1].replicas, 7);  // ceil(4 * 0.8 / 0.5)
 }
 
+// A model that records its targets decides only for those, in that order: listed otherwise, a
+// target's features and actions would be another's.
+TEST(LearnedPolicyTest, FallsBackWhenTheTargetsAreNotTheOnesTheModelRecords) {
+  LearnedModel m = MakeModel(ModelSpec{});  // 2 targets
+  m.provenance.targets = {"a", "b"};
+  const std::string path = TempPath("named-targets.safetensors");
+  ASSERT_TRUE(WriteModel(path, m).ok());
+  auto p = FromSpec("learned:model=" + path);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  (*p)->Reset(PolicyContext{});
+  const Decision same = (*p)->Decide(Obs({Target("a", 2, 1.6), Target("b", 4, 0.8)}));
+  EXPECT_EQ(same.fallback, "") << same.reason;
+  const std::string want = "model was trained on targets [a, b] in this order, the observation has [b, a]";
+  const Decision swapped = (*p)->Decide(Obs({Target("b", 4, 0.8), Target("a", 2, 1.6)}));
+  EXPECT_EQ(swapped.fallback, want) << swapped.reason;
+  EXPECT_EQ(swapped.targets[1].replicas, 4);  // the HPA rule decides: ceil(2 * 1.6 / 0.8) for a
+  const Decision renamed = (*p)->Decide(Obs({Target("a", 2, 1.6), Target("c", 4, 0.8)}));
+  EXPECT_NE(renamed.fallback.find("the observation has [a, c]"), std::string::npos) << renamed.reason;
+  std::remove(path.c_str());
+}
+
 // History and peak features count intervals, so a model trained at 30 s is not applied to a run
 // deciding every 15 s: every decision of that run is the fallback, until a Reset at 30 s.
 TEST(LearnedPolicyTest, FallsBackForAWholeRunAtAnotherControlInterval) {
