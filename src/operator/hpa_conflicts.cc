@@ -37,8 +37,10 @@ namespace {
 // One message for a refusal however it was learned: the cache's watch lists across namespaces and
 // a direct list in one, so the server's own messages differ ("at the cluster scope" / "in the
 // namespace"), and the reconciler, which sends each distinct warning once, would send two.
+// Only a 403 is a missing permission: a 401 (an expired or unknown token, also PermissionDenied,
+// k8s/api_status.cc) keeps the server's message, which says so.
 Status Refusal(const Status& s) {
-  if (s.code() == StatusCode::kPermissionDenied) {
+  if (s.code() == StatusCode::kPermissionDenied && s.message().find("HTTP 403") != std::string::npos) {
     return {s.code(), "forbidden: the operator's identity may not list horizontalpodautoscalers.autoscaling "
                       "(deploy/rbac grants list and watch)"};
   }

@@ -385,7 +385,8 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
         live_hpa_targets.insert(h.target);
       }
     }
-    if (metrics_ != nullptr) metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
+    // A failed list says nothing about the HPAs: their lines stay until a list answers.
+    if (metrics_ != nullptr && found.ok()) metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
   }
 
   // Safety rails, then act (Active) or only record (Shadow).

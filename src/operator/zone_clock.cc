@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <fstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -19,17 +21,40 @@ StatusOr<ZoneClock> ZoneClock::Find(std::string_view name) {
                                      "for time zone '{}': {}",
                                      name, e.what()));
   }
+  if (name == "localtime") {  // a link to /etc/localtime: the machine's zone, whatever it is
+    return NotFoundError("time zone 'localtime' is the operator machine's zone, not a named one: name the zone");
+  }
+  const date::time_zone* zone = nullptr;
   try {
-    return ZoneClock(std::string(name), date::locate_zone(name));
+    zone = date::locate_zone(name);
   } catch (const std::exception&) {  // date/tz's answer for an unknown name
     return NotFoundError(fmt::format("time zone '{}' is not in the system's tz database (/usr/share/zoneinfo, "
                                      "package tzdata)",
                                      name));
   }
+  // locate_zone only looks the name up among the files under the zoneinfo directory; the file is
+  // parsed at the first get_info, which asserts (aborting the process) on a file that is not in
+  // TZif format ("localtime", a table) and throws on one it cannot read. So check the magic, then
+  // load it here, where a failure is an answer.
+  const std::string path = "/usr/share/zoneinfo/" + std::string(name);
+  char magic[4] = {};
+  std::ifstream file(path, std::ios::binary);
+  if (!file.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != "TZif") {
+    return NotFoundError(fmt::format("time zone '{}': {} is not a TZif zone file", name, path));
+  }
+  try {
+    (void)zone->get_info(date::sys_seconds{});
+  } catch (const std::exception& e) {
+    return NotFoundError(fmt::format("time zone '{}': cannot load {}: {}", name, path, e.what()));
+  }
+  return ZoneClock(std::string(name), zone);
 }
 
 ZoneClock::LocalTime ZoneClock::At(double unix_s) const {
   using std::chrono::seconds;
+  // Clocks read here are near now; anything outside +-10^12 s (or NaN) is a caller's bug, and
+  // casting it to an integer would be undefined.
+  if (!(std::fabs(unix_s) < 1e12)) unix_s = 0;
   const double whole = std::floor(unix_s);
   const date::sys_seconds utc{seconds{static_cast<long long>(whole)}};
   const seconds offset = zone_ == nullptr ? seconds{0} : zone_->get_info(utc).offset;

@@ -5,7 +5,9 @@
 //
 // Zones come from the system's tz database (/usr/share/zoneinfo, Debian package tzdata) through
 // Howard Hinnant's date/tz library (libhowardhinnant-date-dev), which follows each zone's rules,
-// daylight saving included. "UTC" needs no database.
+// daylight saving included, as the zone file lists them: Debian's tzdata writes every transition
+// up to 2037 ("fat" files); with "slim" files (the rule string only) date 3.0.1 would miss later
+// ones. "UTC" needs no database.
 //
 // Thread safety: a ZoneClock is immutable after Find and may be shared between threads; the
 // database it points into is process-wide and lives until exit.
@@ -13,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/status.h"
 
@@ -24,8 +27,9 @@ namespace podpilot::op {
 
 class ZoneClock {
  public:
-  // The clock of zone `name` ("UTC", "Europe/Berlin", "America/New_York"). NotFound naming it
-  // when the tz database has no such zone or cannot be read.
+  // The clock of zone `name` ("UTC", "Europe/Berlin", "America/New_York"), its zone file loaded.
+  // NotFound naming it when the tz database has no such zone, or its file is not a readable TZif
+  // file ("localtime" is refused: it is the machine's zone, not one a spec can rely on).
   static StatusOr<ZoneClock> Find(std::string_view name);
 
   struct LocalTime {

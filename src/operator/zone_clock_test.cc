@@ -55,5 +55,13 @@ TEST(ZoneClock, UnknownZoneIsNotFoundNamingIt) {
   EXPECT_FALSE(ZoneClock::Find("").ok());
 }
 
+// Names of files under /usr/share/zoneinfo that are not zones: refused, not a crash at first use.
+TEST(ZoneClock, FilesThatAreNotZonesAreRefused) {
+  for (const char* name : {"localtime", "zone.tab", "iso3166.tab", "tzdata.zi"}) {
+    auto clock = ZoneClock::Find(name);
+    if (clock.ok()) ADD_FAILURE() << name << " accepted";
+  }
+}
+
 }  // namespace
 }  // namespace podpilot::op

@@ -272,15 +272,6 @@ Status RunFinalEval(const TrainRequest& r, const Suite& suite, const std::vector
   return WriteScorecard(opt.out_dir, suite, results, rows);
 }
 
-// The targets an environment's policy decides for, in observation order (Simulator: SimConfig::targets,
-// else every service of the app).
-std::vector<std::string> TargetNames(const EnvConfig& c) {
-  if (!c.sim.targets.empty()) return c.sim.targets;
-  std::vector<std::string> names;
-  for (const auto& service : c.app->services) names.push_back(service.name);
-  return names;
-}
-
 }  // namespace
 
 Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* err) {
@@ -365,18 +356,12 @@ Status RunTrainCommand(const TrainRequest& request, std::FILE* out, std::FILE* e
                                              r.reward.slo, static_cast<int>(eo.configs.size())));
   PP_ASSIGN_OR_RETURN(auto envs, TrainEnvs::Create(eo, Rng::Derive(r.seed, 0xE7)));
   PP_ASSIGN_OR_RETURN(auto trainer, MakeTrainer(r, std::move(envs)));
-  // The model records the lag it was trained at when every training scenario had the same one,
-  // and the targets it decides for when every environment had the same ones in the same order.
+  // The model records the lag it was trained at when every training scenario had the same one.
   double trained_lag = scenarios.front()->metrics_lag_s;
   for (const Scenario* s : scenarios) trained_lag = s->metrics_lag_s == trained_lag ? trained_lag : -1;
-  std::vector<std::string> trained_targets = TargetNames(eo.configs.front());
-  for (const EnvConfig& c : eo.configs) {
-    if (TargetNames(c) != trained_targets) trained_targets.clear();
-  }
   auto export_model = [&]() -> StatusOr<learned::LearnedModel> {
     PP_ASSIGN_OR_RETURN(learned::LearnedModel model, trainer->Export(r.scenario));
     model.provenance.metrics_lag_s = trained_lag;
-    model.provenance.targets = trained_targets;
     return model;
   };
 

@@ -111,8 +111,8 @@ TEST(TrainDriverTest, TrainsExportsAndEvaluates) {
   EXPECT_EQ(m->actions.mode, learned::ActionMode::kSetpoint);
   EXPECT_EQ(m->features.options.history, 2);
   EXPECT_FALSE(m->features.normalization.empty());
-  // The services it decides for, which LearnedPolicy then requires of an observation.
-  EXPECT_EQ(m->provenance.targets, std::vector<std::string>{"gourmetgram"});
+  // The services it decides for, in order: LearnedPolicy keeps a known one at its index.
+  EXPECT_EQ(m->features.target_names, std::vector<std::string>{"gourmetgram"});
 }
 
 // Two GourmetGram scenarios (one a recorded trace) and a TeaStore one, ten minutes each.

@@ -425,7 +425,7 @@ TEST_F(OperatorIntegrationTest, TimeZoneIsKeptAndAnUnknownOneRefused) {
       << GetPpa("tz-unknown").dump();
   const json unknown = GetPpa("tz-unknown");
   bool names_it = false;
-  for (const auto& c : unknown["status"]["conditions"]) {
+  for (const auto& c : unknown.value("status", json::object()).value("conditions", json::array())) {
     const std::string m = c.value("message", "");
     names_it |= m.find("spec.timeZone") != std::string::npos && m.find("Mars/Olympus_Mons") != std::string::npos;
   }
@@ -541,6 +541,14 @@ TEST_F(OperatorIntegrationTest, WithoutHpaPermissionTheCacheSaysSoAndStillServes
   auto direct = FindHpasOnTargets(*client, nullptr, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
   EXPECT_EQ(direct.status().code(), StatusCode::kPermissionDenied) << direct.status().ToString();
   EXPECT_EQ(found.status().message(), direct.status().message());
+  // A token the server does not know is not a missing permission: the server's 401 is kept.
+  k8s::KubeConfig stranger = *cfg;
+  stranger.token = "not-a-token";
+  auto stranger_client = k8s::KubeClient::Create(stranger);
+  ASSERT_TRUE(stranger_client.ok()) << stranger_client.status().ToString();
+  auto unknown = FindHpasOnTargets(*stranger_client, nullptr, ns_, {TargetRef{"Deployment", "active-web", 1, 6}});
+  EXPECT_NE(unknown.status().message().find("HTTP 401"), std::string::npos) << unknown.status().ToString();
+  EXPECT_EQ(unknown.status().message().find("forbidden: the operator's identity"), std::string::npos);
   cache.Stop();
   (void)std::system((kubectl_ + "delete clusterrolebinding " + sa + " >/dev/null 2>&1; " + kubectl_ +
                      "delete clusterrole " + sa + " >/dev/null 2>&1").c_str());

@@ -16,10 +16,8 @@ namespace {
 
 class LearnedPolicy : public Policy {
  public:
-  LearnedPolicy(ActionLayout actions, FeatureLayout features, MlpNet net, LearnedPolicyOptions options,
-                std::vector<std::string> trained_targets)
-      : trained_targets_(std::move(trained_targets)),
-        actions_(std::move(actions)),
+  LearnedPolicy(ActionLayout actions, FeatureLayout features, MlpNet net, LearnedPolicyOptions options)
+      : actions_(std::move(actions)),
         builder_(std::move(features)),
         net_(std::move(net)),
         options_(std::move(options)),
@@ -46,7 +44,7 @@ class LearnedPolicy : public Policy {
       return Fallback(obs, fmt::format("model is for {} targets, the observation has {}", actions_.num_targets,
                                        obs.targets.size()));
     }
-    if (Status s = CheckTargetNames(obs); !s.ok()) return Fallback(obs, s.message());
+    if (Status s = CheckTargetOrder(obs); !s.ok()) return Fallback(obs, s.message());
     if (Status s = builder_.Build(obs, features_.data()); !s.ok()) return Fallback(obs, s.message());
     if (!net_.Forward(features_.data(), choices_.data())) return Fallback(obs, "the model's output is not finite");
     Decision d;
@@ -70,16 +68,18 @@ class LearnedPolicy : public Policy {
   }
 
  private:
-  // The model's recorded targets (if any) against the observation's, name by name in order: one
-  // listed in another order would read another target's features and act on it.
-  Status CheckTargetNames(const Observation& obs) const {
-    if (trained_targets_.empty()) return Status::Ok();
+  // A target the model knows (the feature layout's target_names, recorded at training) listed at
+  // another position than in training: the group is in another order, and each target would be
+  // fed another's features and given another's action. Names the model does not know are not
+  // judged: a Deployment may be named otherwise than the simulated service.
+  Status CheckTargetOrder(const Observation& obs) const {
+    const std::vector<std::string>& trained = builder_.layout().target_names;
     for (size_t i = 0; i < obs.targets.size(); ++i) {
-      if (obs.targets[i].name == trained_targets_[i]) continue;
-      std::vector<std::string> seen;
-      for (const auto& t : obs.targets) seen.push_back(t.name);
-      return InvalidArgumentError(fmt::format("model was trained on targets [{}] in this order, the observation has [{}]",
-                                              fmt::join(trained_targets_, ", "), fmt::join(seen, ", ")));
+      const auto at = std::find(trained.begin(), trained.end(), obs.targets[i].name);
+      if (at == trained.end() || static_cast<size_t>(at - trained.begin()) == i) continue;
+      return InvalidArgumentError(fmt::format("target {} is at index {}, the model was trained with it at index {} "
+                                              "(its order: {})",
+                                              obs.targets[i].name, i, at - trained.begin(), fmt::join(trained, ", ")));
     }
     return Status::Ok();
   }
@@ -106,7 +106,6 @@ class LearnedPolicy : public Policy {
     return d;
   }
 
-  std::vector<std::string> trained_targets_;  // provenance.targets; empty: not recorded
   ActionLayout actions_;
   FeatureBuilder builder_;
   MlpNet net_;
@@ -124,8 +123,7 @@ StatusOr<std::unique_ptr<Policy>> MakeLearnedPolicyFromModel(const LearnedModel&
     return InvalidArgumentError(fmt::format("learned: fallback_cpu must be in (0, 1000] percent, got {:g}", options.fallback_cpu * 100));
   }
   PP_ASSIGN_OR_RETURN(MlpNet net, MlpNet::Create(model));
-  return std::unique_ptr<Policy>(new LearnedPolicy(model.actions, model.features, std::move(net), std::move(options),
-                                                     model.provenance.targets));
+  return std::unique_ptr<Policy>(new LearnedPolicy(model.actions, model.features, std::move(net), std::move(options)));
 }
 
 }  // namespace podpilot::learned

@@ -6,9 +6,10 @@
 //                 that is missing, corrupt, of a newer format or inconsistent is refused then,
 //                 with a message naming the file and the problem.
 //   fallback      what to decide when the model cannot be applied to an observation (a different
-//                 number of targets than the model was trained for, targets named otherwise or in
-//                 another order than the model records (provenance.targets, when it does), a run at
-//                 another control interval than the model's (below), or a non-finite output):
+//                 number of targets than the model was trained for, a target the model knows by
+//                 name (its feature layout's target_names) listed at another index than in
+//                 training, a run at another control interval than the model's (below), or a
+//                 non-finite output):
 //                 hpa (default) = the plain HPA rule on CPU utilisation per target, with the
 //                 HPA's 10 % tolerance, clamped to its [min, max] (actions.h HpaRuleReplicas);
 //                 keep = change nothing.

@@ -199,11 +199,12 @@ TEST(LearnedPolicyTest, FallsBackToTheHpaRuleOnATargetMismatch) {
   EXPECT_EQ((*cpu50)->Decide(o).targets[1].replicas, 7);  // ceil(4 * 0.8 / 0.5)
 }
 
-// A model that records its targets decides only for those, in that order: listed otherwise, a
-// target's features and actions would be another's.
-TEST(LearnedPolicyTest, FallsBackWhenTheTargetsAreNotTheOnesTheModelRecords) {
+// A model decides for its targets in the order it was trained on them: a target it knows by name
+// (the feature layout's target_names) at another index would be fed another's features. Names it
+// does not know are not judged.
+TEST(LearnedPolicyTest, FallsBackWhenAKnownTargetIsListedElsewhere) {
   LearnedModel m = MakeModel(ModelSpec{});  // 2 targets
-  m.provenance.targets = {"a", "b"};
+  m.features.target_names = {"a", "b"};
   const std::string path = TempPath("named-targets.safetensors");
   ASSERT_TRUE(WriteModel(path, m).ok());
   auto p = FromSpec("learned:model=" + path);
@@ -211,12 +212,14 @@ TEST(LearnedPolicyTest, FallsBackWhenTheTargetsAreNotTheOnesTheModelRecords) {
   (*p)->Reset(PolicyContext{});
   const Decision same = (*p)->Decide(Obs({Target("a", 2, 1.6), Target("b", 4, 0.8)}));
   EXPECT_EQ(same.fallback, "") << same.reason;
-  const std::string want = "model was trained on targets [a, b] in this order, the observation has [b, a]";
   const Decision swapped = (*p)->Decide(Obs({Target("b", 4, 0.8), Target("a", 2, 1.6)}));
-  EXPECT_EQ(swapped.fallback, want) << swapped.reason;
+  EXPECT_EQ(swapped.fallback, "target b is at index 0, the model was trained with it at index 1 (its order: a, b)")
+      << swapped.reason;
   EXPECT_EQ(swapped.targets[1].replicas, 4);  // the HPA rule decides: ceil(2 * 1.6 / 0.8) for a
-  const Decision renamed = (*p)->Decide(Obs({Target("a", 2, 1.6), Target("c", 4, 0.8)}));
-  EXPECT_NE(renamed.fallback.find("the observation has [a, c]"), std::string::npos) << renamed.reason;
+  const Decision moved = (*p)->Decide(Obs({Target("web", 4, 0.8), Target("a", 2, 1.6)}));
+  EXPECT_NE(moved.fallback.find("target a is at index 1"), std::string::npos) << moved.reason;
+  const Decision renamed = (*p)->Decide(Obs({Target("web", 2, 1.6), Target("api", 4, 0.8)}));
+  EXPECT_EQ(renamed.fallback, "") << renamed.reason;
   std::remove(path.c_str());
 }
 

@@ -129,24 +129,7 @@ StatusOr<Provenance> ProvenanceFromJson(const std::string& text, const std::stri
     }
     p.metrics_lag_s = lag.get<double>();
   }
-  if (j.contains("targets")) {
-    const json& t = j["targets"];
-    if (!t.is_array()) return bad("targets is not an array of target names: " + t.dump());
-    for (const json& name : t) {
-      if (!name.is_string() || name.get<std::string>().empty()) return bad("targets holds a non-name: " + name.dump());
-      p.targets.push_back(name.get<std::string>());
-    }
-  }
   return p;
-}
-
-// Recorded target names, when there are any, name each action head once.
-Status CheckRecordedTargets(const Provenance& p, const ActionLayout& actions, const std::string& where) {
-  if (!p.targets.empty() && static_cast<int>(p.targets.size()) != actions.num_targets) {
-    return InvalidArgumentError(fmt::format("{}: provenance names {} targets, the action layout has {}", where,
-                                            p.targets.size(), actions.num_targets));
-  }
-  return Status::Ok();
 }
 
 const std::string& Metadata(const SafetensorsFile& file, const char* key, const std::string& source, Status* status) {
@@ -174,7 +157,6 @@ std::string ArchitectureToJson(const MlpArchitecture& a) {
 std::string ProvenanceToJson(const Provenance& p) {
   json j{{"trainer", p.trainer}, {"timesteps", p.timesteps}, {"suite", p.suite}, {"seed", p.seed}};
   if (p.metrics_lag_s >= 0) j["metrics_lag_s"] = p.metrics_lag_s;  // absent: not recorded
-  if (!p.targets.empty()) j["targets"] = p.targets;
   return j.dump();
 }
 
@@ -192,7 +174,6 @@ StatusOr<MlpArchitecture> MakeMlpArchitecture(const FeatureLayout& features, con
 
 Status ValidateModel(const LearnedModel& m, const std::string& where) {
   PP_RETURN_IF_ERROR(CheckArchitecture(m.arch, m.features, m.actions, where));
-  PP_RETURN_IF_ERROR(CheckRecordedTargets(m.provenance, m.actions, where));
   const FeatureNormalization& n = m.features.normalization;
   if (!n.empty() && (static_cast<int>(n.mean.size()) != m.features.size() || n.std.size() != n.mean.size())) {
     return InvalidArgumentError(fmt::format("{}: normalization has {} means and {} stds for {} features", where,
@@ -288,7 +269,6 @@ StatusOr<LearnedModel> ModelFromSafetensors(const SafetensorsFile& file, const s
   }
   if (expected) PP_RETURN_IF_ERROR(CheckSameFeatures(*expected, m.features, source));
   PP_RETURN_IF_ERROR(CheckArchitecture(m.arch, m.features, m.actions, source));
-  PP_RETURN_IF_ERROR(CheckRecordedTargets(m.provenance, m.actions, source));
 
   std::set<std::string> used;
   auto take = [&](const std::string& name, std::vector<int64_t> shape, std::vector<float>* out) -> Status {

@@ -18,8 +18,7 @@
 //   podpilot_actions         actions.h ActionLayoutToJson
 //   podpilot_architecture    {"type":"mlp","input":N,"hidden":[64,64],"activation":"tanh"|"relu",
 //                             "logits":"concat"|"per_head","heads":[5,5]}
-//   podpilot_provenance      {"trainer":"ppo","timesteps":1000000,"suite":"...","seed":7[,"metrics_lag_s":15]
-//                             [,"targets":["frontend","cartservice"]]}
+//   podpilot_provenance      {"trainer":"ppo","timesteps":1000000,"suite":"...","seed":7[,"metrics_lag_s":15]}
 //   anything else            kept in LearnedModel::extra_metadata
 //
 // Reading refuses (naming the file and what is wrong): anything safetensors.h refuses; a missing
@@ -73,11 +72,6 @@ struct Provenance {
   // not recorded (files from before the field, converters, or training scenarios with different
   // lags). Informational: a model runs at any lag, but eval and simulate warn when it differs.
   double metrics_lag_s = -1;
-  // The targets (service names) the model decides for, in the order of its action heads and of
-  // the observation it was trained on; empty = not recorded (files from before the field,
-  // converters). LearnedPolicy falls back when an observation names other targets or orders them
-  // differently: the features and actions of one target would be read as another's.
-  std::vector<std::string> targets = {};
 };
 
 struct LearnedModel {

@@ -34,7 +34,7 @@ TEST(ModelFileTest, RoundTripKeepsEverything) {
     spec.logits = logits;
     spec.setpoint = logits == LogitsLayout::kPerHead;
     LearnedModel m = MakeModel(spec);
-    m.provenance = {"ppo", 2'000'000, "gourmetgram-train", 17, 15, {"frontend", "cart"}};
+    m.provenance = {"ppo", 2'000'000, "gourmetgram-train", 17, 15};
     m.value_tensors["value.0.weight"] = Tensor{{1, 8}, std::vector<float>(8, 0.5f)};
     m.extra_metadata["note"] = "hello";
     const std::string path = TempPath("roundtrip.safetensors");
@@ -59,7 +59,6 @@ TEST(ModelFileTest, RoundTripKeepsEverything) {
     EXPECT_EQ(r->provenance.suite, "gourmetgram-train");
     EXPECT_EQ(r->provenance.seed, 17u);
     EXPECT_EQ(r->provenance.metrics_lag_s, 15);
-    EXPECT_EQ(r->provenance.targets, (std::vector<std::string>{"frontend", "cart"}));
     ASSERT_EQ(r->value_tensors.count("value.0.weight"), 1u);
     EXPECT_EQ(r->value_tensors["value.0.weight"].data, std::vector<float>(8, 0.5f));
     EXPECT_EQ(r->extra_metadata, (std::map<std::string, std::string>{{"note", "hello"}}));
@@ -138,12 +137,6 @@ TEST(ModelFileTest, RefusesInconsistentFiles) {
                 "provenance: metrics_lag_s is not a non-negative number of seconds: -15");
   ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","metrics_lag_s":"15s"})"; },
                 "provenance: metrics_lag_s is not a non-negative number of seconds: \"15s\"");
-  ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","targets":"web"})"; },
-                "provenance: targets is not an array of target names: \"web\"");
-  ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","targets":["web",""]})"; },
-                "provenance: targets holds a non-name: \"\"");
-  ExpectRefused([](SafetensorsFile& f) { f.metadata["podpilot_provenance"] = R"({"trainer":"ppo","targets":["web"]})"; },
-                "provenance names 1 targets, the action layout has 2");
 }
 
 TEST(ModelFileTest, RefusesALayoutOtherThanTheCallerExpects) {
