@@ -48,6 +48,7 @@ void RegisterEval(CLI::App& app) {
   for (const auto& [name, help] : PolicyKinds()) kinds += "\n      " + help;
   kinds += "\n      tuned-hpa:file=DIR/tuned_hpa.json - the HPA target `podpilot sweep` chose per scenario (train workloads)";
   kinds += "\n      tuned-kpa:file=DIR/tuned_kpa.json - the KPA target `podpilot sweep --policy kpa` chose per scenario";
+  kinds += "\n      tuned-keda:file=DIR/tuned_keda.json - the KEDA request-rate threshold `podpilot sweep --policy keda` chose per scenario";
   sub->add_option("--suite", o->request.suite, "Suite: a bundled name (default) or a YAML path (scenarios/suites/)")
       ->capture_default_str();
   sub->add_option("--policies", o->policies,

@@ -183,9 +183,33 @@ TEST_F(DriversTest, SweepThenEvalWithTheTunedHpa) {
     ASSERT_TRUE(target == 0.5 || target == 50) << target;
     EXPECT_EQ(r["policy_spec"], target == 0.5 ? "kpa:target=0.5" : "kpa:target=50");
   }
+
+  // KEDA: tuned_keda.json, and eval runs its request-rate trigger at the chosen threshold per scenario.
+  sw.policy = "keda";
+  sw.targets = "2,400";
+  Captured kd = Capture(sw, RunSweepCommand);
+  ASSERT_TRUE(kd.status.ok()) << kd.status.ToString();
+  EXPECT_NE(kd.out.find("KEDA request-rate-threshold sweep"), std::string::npos) << kd.out;
+  auto tuned_keda = nlohmann::json::parse(Slurp(sw.out_dir + "/tuned_keda.json"));
+  EXPECT_EQ(tuned_keda["kind"], "keda");
+  ev.policies = {"tuned-keda:file=" + sw.out_dir + "/tuned_keda.json"};
+  ev.out_dir = dir_ + "/tuned_keda_eval";
+  Captured kde = Capture(ev, RunEvalCommand);
+  ASSERT_TRUE(kde.status.ok()) << kde.status.ToString();
+  for (const auto& r : nlohmann::json::parse(Slurp(ev.out_dir + "/scorecard.json"))["runs"]) {
+    const double target = tuned_keda["scenarios"][r["scenario"].get<std::string>()]["target"].get<double>();
+    ASSERT_TRUE(target == 2 || target == 400) << target;
+    EXPECT_EQ(r["policy_spec"], target == 2 ? "keda:metric=request_rate,threshold=2,min=1"
+                                            : "keda:metric=request_rate,threshold=400,min=1");
+  }
+  // A KEDA tuning is not an HPA one.
+  ev.policies = {"tuned-hpa:file=" + sw.out_dir + "/tuned_keda.json"};
+  EXPECT_NE(Capture(ev, RunEvalCommand).status.message().find("holds keda targets (use tuned-keda:file=...)"),
+            std::string::npos);
+
   sw.policy = "vpa";
   Captured bad = Capture(sw, RunSweepCommand);
-  EXPECT_EQ(bad.status.message(), "--policy: 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad.status.message(), "--policy: 'vpa': unknown (known: hpa, kpa, keda)");
 }
 
 // --metrics-lag: the HPA sees its samples later and decides differently; the lag is recorded in the

@@ -84,8 +84,10 @@ StatusOr<std::vector<PolicyEntry>> ResolvePolicies(const std::vector<std::string
     PolicyEntry e;
     e.label = spec;
     PP_ASSIGN_OR_RETURN(PolicyParams params, ParsePolicySpec(spec));
-    if (params.name() == "tuned-hpa" || params.name() == "tuned-kpa") {
-      const SweepPolicy kind = params.name() == "tuned-kpa" ? SweepPolicy::kKpa : SweepPolicy::kHpa;
+    if (params.name() == "tuned-hpa" || params.name() == "tuned-kpa" || params.name() == "tuned-keda") {
+      const SweepPolicy kind = params.name() == "tuned-kpa"    ? SweepPolicy::kKpa
+                               : params.name() == "tuned-keda" ? SweepPolicy::kKeda
+                                                               : SweepPolicy::kHpa;
       auto file = params.GetString("file", "");
       if (!file.ok()) return file.status().WithPrefix("policy '" + spec + "'");
       if (file->empty()) {

@@ -10,6 +10,8 @@
 //                         holds another kind's targets.
 //   tuned-kpa:file=PATH   the same for the Knative KPA (`podpilot sweep --policy kpa`,
 //                         tuned_kpa.json): resolves to "kpa:target=T".
+//   tuned-keda:file=PATH  the same for KEDA on request rate (`podpilot sweep --policy keda`,
+//                         tuned_keda.json): "keda:metric=request_rate,threshold=T,min=1".
 //   learned:dir=DIR[,...] a learned policy per scenario from a directory of model files (what
 //                         `podpilot train` writes, see scripts/train-default-models): resolves to
 //                         "learned:model=DIR/<scenario>.safetensors[,...]" when that file exists,

@@ -68,12 +68,20 @@ TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double requ
   return c;
 }
 
-const char* SweepPolicyName(SweepPolicy kind) { return kind == SweepPolicy::kKpa ? "kpa" : "hpa"; }
+const char* SweepPolicyName(SweepPolicy kind) {
+  switch (kind) {
+    case SweepPolicy::kKpa: return "kpa";
+    case SweepPolicy::kKeda: return "keda";
+    case SweepPolicy::kHpa: break;
+  }
+  return "hpa";
+}
 
 StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name) {
   if (name == "hpa") return SweepPolicy::kHpa;
   if (name == "kpa") return SweepPolicy::kKpa;
-  return InvalidArgumentError("'" + name + "': unknown (known: hpa, kpa)");
+  if (name == "keda") return SweepPolicy::kKeda;
+  return InvalidArgumentError("'" + name + "': unknown (known: hpa, kpa, keda)");
 }
 
 std::string FormatTarget(double target) {
@@ -83,11 +91,23 @@ std::string FormatTarget(double target) {
 }
 
 std::string SpecForTarget(SweepPolicy kind, double target) {
-  return (kind == SweepPolicy::kKpa ? "kpa:target=" : "hpa:cpu=") + FormatTarget(target);
+  switch (kind) {
+    case SweepPolicy::kKpa: return "kpa:target=" + FormatTarget(target);
+    // KEDA's Prometheus trigger on each target's request rate, AverageValue per pod. min=1, as
+    // every other baseline keeps a pod: scale-to-zero would cost the first request its SLO.
+    case SweepPolicy::kKeda: return "keda:metric=request_rate,threshold=" + FormatTarget(target) + ",min=1";
+    case SweepPolicy::kHpa: break;
+  }
+  return "hpa:cpu=" + FormatTarget(target);
 }
 
 std::string DefaultTargets(SweepPolicy kind) {
-  return kind == SweepPolicy::kKpa ? "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100" : "30,40,...,90";
+  switch (kind) {
+    case SweepPolicy::kKpa: return "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100";
+    case SweepPolicy::kKeda: return "0.5,1,2,3,5,7,10,15,20,30,50,70,100,150,200,300,500";
+    case SweepPolicy::kHpa: break;
+  }
+  return "30,40,...,90";
 }
 
 namespace {
@@ -100,8 +120,8 @@ bool HasDecimals(double v, int decimals) {
   return std::fabs(scaled - std::round(scaled)) < 1e-6;
 }
 
-// The HPA's CPU target is a whole percent; Knative's concurrency target any number >= 0.01, here
-// to hundredths (so that "%g" prints every target exactly and no two print alike).
+// The HPA's CPU target is a whole percent; Knative's concurrency target and KEDA's threshold any
+// number >= 0.01, here to hundredths (so that "%g" prints every target exactly and no two print alike).
 bool IsTarget(SweepPolicy kind, double v) {
   if (!(v >= (kind == SweepPolicy::kHpa ? 1 : 0.01) && v <= 1000)) return false;
   return HasDecimals(v, kind == SweepPolicy::kHpa ? 0 : 2);
@@ -266,8 +286,10 @@ StatusOr<TunedFile> RunSweep(const Suite& suite, const std::vector<const Scenari
 }
 
 std::string FormatSweepTable(const TunedFile& tuned, const std::vector<const Scenario*>& scenarios) {
-  const bool kpa = tuned.kind == SweepPolicy::kKpa;
-  std::string out = std::string(kpa ? "KPA concurrency-target" : "HPA CPU-target") + " sweep on the TRAIN workloads, " +
+  const char* what = tuned.kind == SweepPolicy::kKpa    ? "KPA concurrency-target"
+                     : tuned.kind == SweepPolicy::kKeda ? "KEDA request-rate-threshold"
+                                                        : "HPA CPU-target";
+  std::string out = std::string(what) + " sweep on the TRAIN workloads, " +
                     std::to_string(tuned.seeds) + " seeds, required SLO attainment " +
                     Fixed(tuned.required_attainment, 4) + "\n";
   for (const Scenario* s : scenarios) {

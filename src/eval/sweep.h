@@ -6,6 +6,9 @@
 //   hpa  the Kubernetes HPA's CPU target, percent of the request: "hpa:cpu=T" (default 30..90)
 //   kpa  the Knative KPA's concurrency target per pod (in-flight requests; Knative's default is
 //        100, with target utilisation 70 %): "kpa:target=T" (default 0.2..100, see DefaultTargets)
+//   keda KEDA's threshold on each target's request rate per pod (a Prometheus trigger,
+//        AverageValue), at least one pod: "keda:metric=request_rate,threshold=T,min=1"
+//        (default 0.5..500 req/s)
 //
 // RunSweep runs the kind's spec for every target T on every train workload x seed (the same common
 // random numbers as eval, see suite.h) and picks per scenario, by SelectTunedTarget:
@@ -38,19 +41,22 @@
 
 namespace podpilot {
 
-enum class SweepPolicy { kHpa, kKpa };
+enum class SweepPolicy { kHpa, kKpa, kKeda };
 
-const char* SweepPolicyName(SweepPolicy kind);                 // "hpa" / "kpa"
-// "hpa" / "kpa"; InvalidArgument naming the value and the known kinds otherwise.
+const char* SweepPolicyName(SweepPolicy kind);                 // "hpa" / "kpa" / "keda"
+// "hpa" / "kpa" / "keda"; InvalidArgument naming the value and the known kinds otherwise.
 StatusOr<SweepPolicy> ParseSweepPolicy(const std::string& name);
-// The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=0.5" (shortest form, %g).
+// The runnable spec of `kind` at `target`: "hpa:cpu=60", "kpa:target=0.5",
+// "keda:metric=request_rate,threshold=20,min=1" (targets in shortest form, %g).
 std::string SpecForTarget(SweepPolicy kind, double target);
 // "60", "0.5": a target as the specs and tables print it (%g: exact for ParseTargets' targets).
 std::string FormatTarget(double target);
 // The targets a sweep of `kind` tries when none are given: "30,40,...,90" (hpa) and
 // "0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100" (kpa: Knative's default is 100, but a pod of Online
 // Boutique or TeaStore at its CPU request serves well under one request at a time, so the useful
-// targets are fractional; Knative accepts any target of at least 0.01).
+// targets are fractional; Knative accepts any target of at least 0.01) and
+// "0.5,1,2,...,500" (keda: requests/s per pod, from a GourmetGram inference pod's ~1 to a light
+// TeaStore service's hundreds).
 std::string DefaultTargets(SweepPolicy kind);
 
 struct SweepPoint {
@@ -69,7 +75,7 @@ struct TunedChoice {
 TunedChoice SelectTunedTarget(const std::vector<SweepPoint>& points, double required_attainment);
 
 // "30,40,50" or with an arithmetic ellipsis "30,40,...,90" (= 30,40,50,60,70,80,90), strictly
-// increasing, at most 1000: for hpa integers in [1, 1000] (percent), for kpa numbers in
+// increasing, at most 1000: for hpa integers in [1, 1000] (percent), for kpa and keda numbers in
 // [0.01, 1000] to hundredths (FormatTarget prints each exactly).
 StatusOr<std::vector<double>> ParseTargets(SweepPolicy kind, const std::string& text);
 

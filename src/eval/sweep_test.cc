@@ -6,6 +6,7 @@
 
 #include "common/file_util.h"
 #include "eval/eval_test_util.h"
+#include "eval/policy_registry.h"
 #include "eval/policy_set.h"
 
 namespace podpilot {
@@ -85,7 +86,14 @@ TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
   EXPECT_EQ(*ParseSweepPolicy("kpa"), SweepPolicy::kKpa);
   auto bad = ParseSweepPolicy("vpa");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad.status().message(), "'vpa': unknown (known: hpa, kpa, keda)");
+  EXPECT_EQ(*ParseSweepPolicy("keda"), SweepPolicy::kKeda);
+  EXPECT_STREQ(SweepPolicyName(SweepPolicy::kKeda), "keda");
+  EXPECT_EQ(SpecForTarget(SweepPolicy::kKeda, 7.5), "keda:metric=request_rate,threshold=7.5,min=1");
+  auto keda = ParseTargets(SweepPolicy::kKeda, DefaultTargets(SweepPolicy::kKeda));
+  ASSERT_TRUE(keda.ok()) << keda.status().ToString();
+  EXPECT_EQ(keda->size(), 17u);
+  for (double t : *keda) EXPECT_TRUE(MakePolicy(SpecForTarget(SweepPolicy::kKeda, t)).ok()) << t;
   EXPECT_EQ(*ParseTargets(SweepPolicy::kHpa, DefaultTargets(SweepPolicy::kHpa)),
             (std::vector<double>{30, 40, 50, 60, 70, 80, 90}));
   EXPECT_EQ(*ParseTargets(SweepPolicy::kKpa, DefaultTargets(SweepPolicy::kKpa)),
@@ -142,7 +150,7 @@ TEST(SweepTest, TunedFileRoundTripsAndResolvesPerScenario) {
   testing::WriteText(dir + "/kind.json", R"({"kind": "vpa", "scenarios": {}})");
   auto bad_kind = ReadTunedFile(dir + "/kind.json");
   ASSERT_FALSE(bad_kind.ok());
-  EXPECT_EQ(bad_kind.status().message(), dir + "/kind.json: kind: 'vpa': unknown (known: hpa, kpa)");
+  EXPECT_EQ(bad_kind.status().message(), dir + "/kind.json: kind: 'vpa': unknown (known: hpa, kpa, keda)");
 }
 
 // A KPA sweep's file resolves through tuned-kpa to "kpa:target=T"; each spec refuses the other
