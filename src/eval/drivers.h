@@ -37,7 +37,7 @@ Status RunEvalCommand(const EvalRequest& request, std::FILE* out, std::FILE* err
 struct SweepRequest {
   std::string suite = "default";
   std::vector<std::string> scenarios;
-  std::string policy = "hpa";              // hpa | kpa (sweep.h SweepPolicy)
+  std::string policy = "hpa";              // hpa | kpa | keda (sweep.h SweepPolicy)
   std::string targets;                     // empty: DefaultTargets(policy)
   int seeds = 3;
   std::string out_dir;                     // required

@@ -1,14 +1,15 @@
 // Tuned baselines: for each scenario, the target of a reactive autoscaler chosen on the scenario's
-// TRAIN workloads, so that `eval` can compare against an HPA (or KPA) tuned as well as an SRE would
+// TRAIN workloads, so that `eval` can compare against an HPA (or KPA, or KEDA) tuned as well as an SRE would
 // tune it without ever seeing the evaluation workloads.
 //
-// Two kinds of sweep (SweepPolicy):
+// Three kinds of sweep (SweepPolicy):
 //   hpa  the Kubernetes HPA's CPU target, percent of the request: "hpa:cpu=T" (default 30..90)
 //   kpa  the Knative KPA's concurrency target per pod (in-flight requests; Knative's default is
 //        100, with target utilisation 70 %): "kpa:target=T" (default 0.2..100, see DefaultTargets)
-//   keda KEDA's threshold on each target's request rate per pod (a Prometheus trigger,
-//        AverageValue), at least one pod: "keda:metric=request_rate,threshold=T,min=1"
-//        (default 0.5..500 req/s)
+//   keda KEDA's threshold on each target's request rate per pod (AverageValue, the rate over the
+//        last control interval), at least one pod: "keda:metric=request_rate,threshold=T,min=1"
+//        (default 0.5..500 req/s). With min 1, KEDA's activation, polling and cooldown only
+//        matter for scaling from and to zero: its HPA (15 s sync, 300 s scale-down window) scales.
 //
 // RunSweep runs the kind's spec for every target T on every train workload x seed (the same common
 // random numbers as eval, see suite.h) and picks per scenario, by SelectTunedTarget:

@@ -37,10 +37,11 @@ namespace {
 // One message for a refusal however it was learned: the cache's watch lists across namespaces and
 // a direct list in one, so the server's own messages differ ("at the cluster scope" / "in the
 // namespace"), and the reconciler, which sends each distinct warning once, would send two.
-// Only a 403 is a missing permission: a 401 (an expired or unknown token, also PermissionDenied,
-// k8s/api_status.cc) keeps the server's message, which says so.
+// Only a Forbidden (403, or a watch's ERROR event with that reason) is a missing permission: an
+// Unauthorized (401: an expired or unknown token, also PermissionDenied, k8s/api_status.cc) keeps
+// the server's message, which says so.
 Status Refusal(const Status& s) {
-  if (s.code() == StatusCode::kPermissionDenied && s.message().find("HTTP 403") != std::string::npos) {
+  if (s.code() == StatusCode::kPermissionDenied && s.message().find("Forbidden") != std::string::npos) {
     return {s.code(), "forbidden: the operator's identity may not list horizontalpodautoscalers.autoscaling "
                       "(deploy/rbac grants list and watch)"};
   }

@@ -35,8 +35,9 @@ std::vector<HpaOnTarget> HpasOnTargets(const std::vector<nlohmann::json>& hpas, 
 
 // The same for namespace `ns`: from `cache` (may be null) once its HPA watch has listed; the
 // error that watch is refused with, without a request, while it is (ClusterCache::HpasUnavailable);
-// else from one list request (errors as KubeClient's). A refusal, PermissionDenied (no RBAC) or
-// NotFound (no autoscaling/v2), has one message whichever way it was learned.
+// else from one list request (errors as KubeClient's). A refusal, Forbidden (no RBAC) or NotFound
+// (no autoscaling/v2), has one message whichever way it was learned; an Unauthorized keeps the
+// server's.
 StatusOr<std::vector<HpaOnTarget>> FindHpasOnTargets(const k8s::KubeClient& kube, const ClusterCache* cache,
                                                      const std::string& ns, const std::vector<TargetRef>& targets);
 

@@ -368,7 +368,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
   // shown with the proposals ("live-hpa"): the comparison Shadow mode is for.
   std::vector<std::string> conflicts;
   {
-    std::set<std::string> live_hpa_targets;  // the gauges match the status: no stale live-hpa line
+    std::set<std::string> live_hpa_targets;  // the live-hpa gauges follow the status's proposals
     auto found = timed([&] { return FindHpasOnTargets(kube_, options_.cache, ns, spec->targets); });
     if (!found.ok()) {
       warn("FailedListHorizontalPodAutoscalers",
@@ -385,8 +385,13 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
         live_hpa_targets.insert(h.target);
       }
     }
-    // A failed list says nothing about the HPAs: their lines stay until a list answers.
-    if (metrics_ != nullptr && found.ok()) metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
+    // A list that failed for now (server unavailable) says nothing about the HPAs: their lines stay
+    // until one answers. A refusal (no RBAC, no autoscaling/v2) is remembered and not asked again,
+    // so what its lines showed can no longer be known: they go, as the status's proposals do.
+    const StatusCode failure = found.ok() ? StatusCode::kOk : found.status().code();
+    if (metrics_ != nullptr && (found.ok() || failure == StatusCode::kPermissionDenied || failure == StatusCode::kNotFound)) {
+      metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
+    }
   }
 
   // Safety rails, then act (Active) or only record (Shadow).

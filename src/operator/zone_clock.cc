@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 
@@ -36,7 +37,11 @@ StatusOr<ZoneClock> ZoneClock::Find(std::string_view name) {
   // parsed at the first get_info, which asserts (aborting the process) on a file that is not in
   // TZif format ("localtime", a table) and throws on one it cannot read. So check the magic, then
   // load it here, where a failure is an answer.
-  const std::string path = "/usr/share/zoneinfo/" + std::string(name);
+  // The directory date/tz 3.0.1 reads with USE_OS_TZDB (its discover_tz_dir on Linux).
+  std::error_code ec;
+  const char* dir = std::filesystem::is_directory("/usr/share/zoneinfo/uclibc", ec) ? "/usr/share/zoneinfo/uclibc"
+                                                                                    : "/usr/share/zoneinfo";
+  const std::string path = std::string(dir) + "/" + std::string(name);
   char magic[4] = {};
   std::ifstream file(path, std::ios::binary);
   if (!file.read(magic, sizeof magic) || std::string_view(magic, sizeof magic) != "TZif") {

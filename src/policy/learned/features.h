@@ -107,7 +107,8 @@ struct FeatureLayout {
   FeatureOptions options;
   std::vector<std::string> names;   // one per feature, in vector order
   std::vector<float> low, high;     // clip bounds per feature (a Gymnasium Box)
-  std::vector<std::string> target_names;  // informational: the targets at training time
+  std::vector<std::string> target_names;  // the targets at training time, in order; LearnedPolicy falls
+                                          // back when one is listed at another index
   FeatureNormalization normalization;
   int size() const { return static_cast<int>(names.size()); }
 };

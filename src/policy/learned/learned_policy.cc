@@ -75,6 +75,7 @@ class LearnedPolicy : public Policy {
   Status CheckTargetOrder(const Observation& obs) const {
     const std::vector<std::string>& trained = builder_.layout().target_names;
     for (size_t i = 0; i < obs.targets.size(); ++i) {
+      if (i < trained.size() && trained[i] == obs.targets[i].name) continue;  // in place: the usual case
       const auto at = std::find(trained.begin(), trained.end(), obs.targets[i].name);
       if (at == trained.end() || static_cast<size_t>(at - trained.begin()) == i) continue;
       return InvalidArgumentError(fmt::format("target {} is at index {}, the model was trained with it at index {} "
