@@ -196,7 +196,8 @@ TEST_F(DriversTest, SweepThenEvalWithTheTunedHpa) {
   ev.out_dir = dir_ + "/tuned_keda_eval";
   Captured kde = Capture(ev, RunEvalCommand);
   ASSERT_TRUE(kde.status.ok()) << kde.status.ToString();
-  for (const auto& r : nlohmann::json::parse(Slurp(ev.out_dir + "/scorecard.json"))["runs"]) {
+  const auto keda_card = nlohmann::json::parse(Slurp(ev.out_dir + "/scorecard.json"));
+  for (const auto& r : keda_card["runs"]) {
     const double target = tuned_keda["scenarios"][r["scenario"].get<std::string>()]["target"].get<double>();
     ASSERT_TRUE(target == 2 || target == 400) << target;
     EXPECT_EQ(r["policy_spec"], target == 2 ? "keda:metric=request_rate,threshold=2,min=1"
