@@ -10,7 +10,6 @@
 #include "common/units.h"
 #include "eval/policy_registry.h"
 #include "k8s/resources.h"
-#include "operator/zone_clock.h"
 
 namespace podpilot::op {
 namespace {
@@ -380,8 +379,9 @@ StatusOr<AutoscalerSpec> ParseAutoscalerSpec(const json& object, const ParseOpti
 
   auto zone = OptString(spec, "timeZone", "spec", "UTC");
   if (!zone.ok()) return zone.status();
-  if (auto clock = ZoneClock::Find(*zone); !clock.ok()) return FieldError("spec.timeZone", clock.status().message());
-  s.time_zone = *zone;
+  auto clock = ZoneClock::Find(*zone);
+  if (!clock.ok()) return FieldError("spec.timeZone", clock.status().message());
+  s.time_zone = *clock;
 
   auto hpa = HpaSpecFromV2(spec.value("metrics", json()), spec.value("behavior", json()));
   if (!hpa.ok()) return hpa.status();

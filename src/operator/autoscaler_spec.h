@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "operator/zone_clock.h"
 
 namespace podpilot::op {
 
@@ -88,8 +89,9 @@ struct AutoscalerSpec {
   std::set<std::string> hpa_prometheus_fields;
   // spec.timeZone: the IANA zone whose local clock gives observations their time of day and
   // weekday, as the simulator's workload-local clock does for a learned model (zone_clock.h).
-  // "UTC" when absent; ParseAutoscalerSpec refuses a zone the tz database does not have.
-  std::string time_zone = "UTC";
+  // UTC when absent; ParseAutoscalerSpec resolves it once (its zone file loaded) and refuses a
+  // zone the tz database does not have.
+  ZoneClock time_zone = ZoneClock::Utc();
 };
 
 struct ParseOptions {

@@ -34,12 +34,12 @@ TEST(AutoscalerSpecTest, SingleTargetHpa) {
 TEST(AutoscalerSpecTest, TimeZoneDefaultsToUtcAndMustBeKnown) {
   auto utc = ParseAutoscalerSpec(Base());
   ASSERT_TRUE(utc.ok()) << utc.status().ToString();
-  EXPECT_EQ(utc->time_zone, "UTC");
+  EXPECT_EQ(utc->time_zone.name(), "UTC");
   json o = Base();
   o["spec"]["timeZone"] = "Europe/Berlin";
   auto berlin = ParseAutoscalerSpec(o);
   ASSERT_TRUE(berlin.ok()) << berlin.status().ToString();
-  EXPECT_EQ(berlin->time_zone, "Europe/Berlin");
+  EXPECT_EQ(berlin->time_zone.name(), "Europe/Berlin");
   for (const json& bad : {json("Europe/Atlantis"), json(""), json(60)}) {
     o["spec"]["timeZone"] = bad;
     auto s = ParseAutoscalerSpec(o);

@@ -388,8 +388,9 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     // A list that failed for now (server unavailable) says nothing about the HPAs: their lines stay
     // until one answers. A refusal (no RBAC, no autoscaling/v2) is remembered and not asked again,
     // so what its lines showed can no longer be known: they go, as the status's proposals do.
-    const StatusCode failure = found.ok() ? StatusCode::kOk : found.status().code();
-    if (metrics_ != nullptr && (found.ok() || failure == StatusCode::kPermissionDenied || failure == StatusCode::kNotFound)) {
+    const bool refused = !found.ok() && (found.status().code() == StatusCode::kPermissionDenied ||
+                                         found.status().code() == StatusCode::kNotFound);
+    if (metrics_ != nullptr && (found.ok() || refused)) {
       metrics_->RetainProposals(ns, name, "live-hpa", live_hpa_targets);
     }
   }

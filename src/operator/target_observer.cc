@@ -12,7 +12,6 @@
 #include "k8s/resources.h"
 #include "operator/cluster_cache.h"
 #include "operator/signal_reader.h"
-#include "operator/zone_clock.h"
 
 namespace podpilot::op {
 namespace {
@@ -163,10 +162,7 @@ StatusOr<ObservationResult> ObserveTargets(const k8s::KubeClient& kube, const pr
   o.time_s = now;
   o.control_interval_s = options.control_interval_s;
   {
-    // Validated by ParseAutoscalerSpec; fails here only if the tz database went away since.
-    auto clock = ZoneClock::Find(spec.time_zone);
-    if (!clock.ok()) return InvalidArgumentError("spec.timeZone: " + clock.status().message());
-    const ZoneClock::LocalTime local = clock->At(now);
+    const ZoneClock::LocalTime local = spec.time_zone.At(now);  // resolved when the spec was parsed
     o.time_of_day_s = local.time_of_day_s;
     o.day_of_week = local.day_of_week;
   }

@@ -14,7 +14,7 @@
 namespace podpilot::op {
 
 StatusOr<ZoneClock> ZoneClock::Find(std::string_view name) {
-  if (name == "UTC") return ZoneClock(std::string(name), nullptr);
+  if (name == "UTC") return Utc();
   try {
     (void)date::get_tzdb();  // read once per process; a failure here is the database's, not the name's
   } catch (const std::exception& e) {

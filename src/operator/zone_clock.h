@@ -31,6 +31,8 @@ class ZoneClock {
   // NotFound naming it when the tz database has no such zone, or its file is not a readable TZif
   // file ("localtime" is refused: it is the machine's zone, not one a spec can rely on).
   static StatusOr<ZoneClock> Find(std::string_view name);
+  // UTC, which needs no database.
+  static ZoneClock Utc() { return ZoneClock("UTC", nullptr); }
 
   struct LocalTime {
     double time_of_day_s = 0;  // seconds since local midnight, in [0, 86400)
