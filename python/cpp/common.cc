@@ -75,7 +75,9 @@ Setup MakeSetup(const CoreConfig& c) {
   fo.peak_window = c.peak_window;
   fo.slo_ms = c.slo_ms;
   fo.control_interval_s = c.control_interval_s;  // the model records what its history counts in
-  auto features = learned::MakeFeatureLayout(n, fo, s.target_names);
+  std::vector<int> replica_scale;  // recorded so a converted model reads replicas as in training (features.h)
+  for (int t : s.targets) replica_scale.push_back(std::max(s.env.app->services[t].max_replicas, 1));
+  auto features = learned::MakeFeatureLayout(n, fo, s.target_names, replica_scale);
   ThrowIfError(features.status(), "features");
   s.features = std::move(features).value();
   StatusOr<learned::ActionLayout> actions = InvalidArgumentError(

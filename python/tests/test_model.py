@@ -107,7 +107,11 @@ def test_written_model_keeps_the_envs_control_interval(tmp_path):
     head = random_mlp(rng, [4, int(nvec.sum())])[0]
     path = str(tmp_path / "at30.safetensors")
     _podpilot.write_model(path, env.feature_layout_json, env.action_layout_json, hidden, [head])
-    assert json.loads(_podpilot.Policy(path).features_json)["control_interval_s"] == 30
+    written = json.loads(_podpilot.Policy(path).features_json)
+    assert written["control_interval_s"] == 30
+    # The training bound of each target (Online Boutique's frontend: maxReplicas 20) is recorded,
+    # so the model reads replica counts as it learned them under any other maxReplicas.
+    assert written["target_names"] == ["frontend"] and written["replica_scale"] == [20]
     bad = json.loads(env.feature_layout_json)
     bad["control_interval_s"] = 0
     with pytest.raises(ValueError, match=r"features_json: features: control_interval_s must be in \(0, 3600\] seconds, got 0"):

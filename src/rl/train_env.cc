@@ -51,14 +51,25 @@ StatusOr<std::unique_ptr<TrainEnvs>> TrainEnvs::Create(const TrainEnvOptions& op
   // Every workload of a scenario runs the same app, but check: the layouts are per target.
   const Observation& first = t->groups_[0].vec->results()[0]->observation;
   std::vector<std::string> names;
-  for (const auto& target : first.targets) names.push_back(target.name);
+  std::vector<int> replica_scale;  // the model file records each target's training bound (features.h)
+  for (const auto& target : first.targets) {
+    names.push_back(target.name);
+    replica_scale.push_back(std::max(target.max_replicas, 1));
+  }
   for (int k = 1; k < w; ++k) {
-    if (t->groups_[k].vec->results()[0]->observation.targets.size() != names.size()) {
+    const std::vector<TargetObservation>& other = t->groups_[k].vec->results()[0]->observation.targets;
+    if (other.size() != names.size()) {
       return InvalidArgumentError("train envs: workload " + std::to_string(k) + " has a different target count");
+    }
+    for (size_t i = 0; i < other.size(); ++i) {
+      if (std::max(other[i].max_replicas, 1) != replica_scale[i]) {  // one scale per target, or the record would lie
+        return InvalidArgumentError(fmt::format("train envs: target {} has max_replicas {} in workload {} but {} in workload 0",
+                                                names[i], other[i].max_replicas, k, replica_scale[i]));
+      }
     }
   }
   const int num_targets = static_cast<int>(names.size());
-  PP_ASSIGN_OR_RETURN(t->features_, learned::MakeFeatureLayout(num_targets, features, names));
+  PP_ASSIGN_OR_RETURN(t->features_, learned::MakeFeatureLayout(num_targets, features, names, replica_scale));
   if (options.mode == learned::ActionMode::kDelta) {
     PP_ASSIGN_OR_RETURN(t->actions_, learned::MakeDeltaActions(num_targets, options.deltas));
   } else {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include <fmt/format.h>
+
 #include "policy/learned/learned_policy.h"
 #include "policy/learned/model_file.h"
 #include "rl/ppo.h"
@@ -72,6 +76,33 @@ TEST(TrainEnvsTest, WorkloadsAtDifferentIntervalsAreRefused) {
   ASSERT_FALSE(envs.ok());
   EXPECT_EQ(envs.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(envs.status().message().find("train envs: workload 1 has a control interval of 30 s, workload 0 of 15 s"),
+            std::string::npos)
+      << envs.status().message();
+}
+
+// The model records each target's max_replicas from training, so it reads replica counts as it
+// learned them wherever it runs (features.h); workloads that disagree on it are refused.
+TEST(TrainEnvsTest, TheLayoutRecordsEachTargetsTrainingMaximum) {
+  TrainEnvOptions eo;
+  eo.configs = {testing::TinyEnvConfig()};
+  eo.num_envs = 1;
+  eo.threads = 1;
+  const int max = eo.configs[0].app->services[0].max_replicas;
+  auto envs = TrainEnvs::Create(eo, 1);
+  ASSERT_TRUE(envs.ok()) << envs.status().ToString();
+  EXPECT_EQ((*envs)->feature_layout().replica_scale, std::vector<int>{max});
+
+  EnvConfig other = testing::TinyEnvConfig();
+  auto app = std::make_shared<AppModel>(*other.app);
+  app->services[0].max_replicas = max + 3;
+  other.app = app;
+  eo.configs = {testing::TinyEnvConfig(), other};
+  eo.num_envs = 2;
+  envs = TrainEnvs::Create(eo, 1);
+  ASSERT_FALSE(envs.ok());
+  EXPECT_EQ(envs.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(envs.status().message().find(fmt::format("train envs: target {} has max_replicas {} in workload 1 but {} in workload 0",
+                                                     app->services[0].name, max + 3, max)),
             std::string::npos)
       << envs.status().message();
 }

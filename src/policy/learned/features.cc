@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include <fmt/format.h>
@@ -60,7 +61,8 @@ bool SameControlInterval(double a, double b) {
 }
 
 StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions& options,
-                                          const std::vector<std::string>& target_names) {
+                                          const std::vector<std::string>& target_names,
+                                          const std::vector<int>& replica_scale) {
   if (num_targets < 1 || num_targets > kMaxFeatureTargets) {
     return InvalidArgumentError(fmt::format("features: num_targets must be in [1, {}], got {}", kMaxFeatureTargets, num_targets));
   }
@@ -81,10 +83,20 @@ StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions&
   if (!target_names.empty() && static_cast<int>(target_names.size()) != num_targets) {
     return InvalidArgumentError(fmt::format("features: {} target names for {} targets", target_names.size(), num_targets));
   }
+  if (!replica_scale.empty() && static_cast<int>(replica_scale.size()) != num_targets) {
+    return InvalidArgumentError(fmt::format("features: {} replica scales for {} targets", replica_scale.size(), num_targets));
+  }
+  for (size_t i = 0; i < replica_scale.size(); ++i) {
+    if (replica_scale[i] < 1 || replica_scale[i] > kMaxReplicaScale) {
+      return InvalidArgumentError(fmt::format("features: replica_scale[{}] must be in [1, {}], got {}", i,
+                                              kMaxReplicaScale, replica_scale[i]));
+    }
+  }
   FeatureLayout l;
   l.num_targets = num_targets;
   l.options = options;
   l.target_names = target_names;
+  l.replica_scale = replica_scale;
   auto add = [&l](const std::string& prefix, const FeatureDef& d) {
     l.names.push_back(prefix + d.name);
     l.low.push_back(d.low);
@@ -111,6 +123,7 @@ std::string FeatureLayoutToJson(const FeatureLayout& l) {
   json j = {{"version", l.version},         {"num_targets", l.num_targets}, {"history", l.options.history},
             {"slo_ms", l.options.slo_ms},   {"target_names", l.target_names}, {"names", l.names}};
   if (l.options.peak_window > 0) j["peak_window"] = l.options.peak_window;
+  if (!l.replica_scale.empty()) j["replica_scale"] = l.replica_scale;  // absent in files older than the record
   // Only when not the default: every model trained before the key existed was trained at 15 s,
   // and its layout must keep writing the same text.
   if (l.options.control_interval_s != kDefaultControlIntervalS) j["control_interval_s"] = l.options.control_interval_s;
@@ -149,6 +162,19 @@ StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std
       target_names.push_back(n.get<std::string>());
     }
   }
+  std::vector<int> replica_scale;
+  if (j.contains("replica_scale")) {  // absent: written before the record existed (the observation's max then)
+    if (!j["replica_scale"].is_array()) return Invalid(where, "feature layout: replica_scale is not an array");
+    for (const json& r : j["replica_scale"]) {
+      if (!r.is_number_integer()) return Invalid(where, "feature layout: replica_scale holds a non-integer: " + r.dump());
+      const int64_t v = r.get<int64_t>();  // checked before narrowing to int
+      if (v < 1 || v > kMaxReplicaScale) {
+        return Invalid(where, fmt::format("feature layout: replica_scale[{}] must be in [1, {}], got {}",
+                                          replica_scale.size(), kMaxReplicaScale, r.dump()));
+      }
+      replica_scale.push_back(static_cast<int>(v));
+    }
+  }
   FeatureOptions options;
   options.history = j["history"].get<int>();
   options.slo_ms = j["slo_ms"].get<double>();
@@ -164,7 +190,7 @@ StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std
     }
     options.control_interval_s = j["control_interval_s"].get<double>();
   }
-  auto built = MakeFeatureLayout(j["num_targets"].get<int>(), options, target_names);
+  auto built = MakeFeatureLayout(j["num_targets"].get<int>(), options, target_names, replica_scale);
   if (!built.ok()) return built.status().WithPrefix(where);
   FeatureLayout layout = std::move(built).value();
 
@@ -276,8 +302,9 @@ Status FeatureBuilder::Build(const Observation& obs, float* out) {
                                      std::sin(dow),           std::cos(dow)};
   float* p = out;
   for (int i = 0; i < kNumGlobal; ++i) *p++ = Clip(global[i], kGlobal[i]);
-  for (const TargetObservation& t : obs.targets) {
-    const double max_r = std::max(t.max_replicas, 1);
+  for (size_t i = 0; i < obs.targets.size(); ++i) {
+    const TargetObservation& t = obs.targets[i];
+    const double max_r = layout_.replica_scale.empty() ? std::max(t.max_replicas, 1) : layout_.replica_scale[i];
     const double err = t.request_rate > 0 ? t.error_rate / t.request_rate : (t.error_rate > 0 ? 1.0 : 0.0);
     const double v[kNumTarget] = {t.replicas_spec / max_r,
                                   t.replicas_ready / max_r,

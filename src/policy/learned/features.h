@@ -14,11 +14,11 @@
 //     slo_attainment             fraction of requests OK within SLO, last interval [0, 1]
 //     time_of_day_sin / _cos     sin / cos(2 pi time_of_day_s / 86400)          [-1, 1]
 //     day_of_week_sin / _cos     sin / cos(2 pi day_of_week / 7)                [-1, 1]
-//   per target i, prefix "t<i>." (11 each)
-//     replicas_spec              replicas_spec / max_replicas                    [0, 4]
-//     replicas_ready             replicas_ready / max_replicas                   [0, 4]
-//     replicas_starting          replicas_starting / max_replicas                [0, 4]
-//     replicas_pending           replicas_pending / max_replicas                 [0, 4]
+//   per target i, prefix "t<i>." (11 each; R = the replica scale, below)
+//     replicas_spec              replicas_spec / R                               [0, 4]
+//     replicas_ready             replicas_ready / R                              [0, 4]
+//     replicas_starting          replicas_starting / R                           [0, 4]
+//     replicas_pending           replicas_pending / R                            [0, 4]
 //     cpu_utilization            CPU usage / request per ready pod (0.5 = 50 %)  [0, 10]
 //     memory_utilization         memory working set / request                    [0, 10]
 //     request_rate_per_pod_log1p log1p(request_rate / max(replicas_ready, 1))    [0, 20]
@@ -47,7 +47,12 @@
 // unless stated), and LearnedPolicy refuses to apply a model at another interval (it falls back).
 // The interval does not change the vector itself: FeatureBuilder never reads it.
 //
-// max_replicas below 1 counts as 1. The SLO is FeatureOptions::slo_ms when set, otherwise the
+// The replica scale R of target i is FeatureLayout::replica_scale[i] when the layout records one
+// (the max_replicas the target had in training: trainers record it), otherwise the observation's
+// own max_replicas (below 1 counts as 1), as in files written before the record existed. With the
+// record a replica count means the same to the model wherever it runs: an operator whose
+// maxReplicas differs from the training bound (40 where the model was trained at 20) would
+// otherwise show the model half the replicas there are. The SLO is FeatureOptions::slo_ms when set, otherwise the
 // strictest (smallest positive) ClassObservation::slo_ms of the observation, otherwise 200 ms.
 // The per-target p95 is the latency the mesh sees at that service (its own time plus its
 // downstream calls), so it is compared with the end-to-end objective as the bound it must fit in.
@@ -72,6 +77,7 @@ inline constexpr int kFeatureVersion = 1;
 inline constexpr int kMaxFeatureHistory = 64;
 inline constexpr int kMaxFeaturePeakWindow = 5760;  // a day of 15 s intervals
 inline constexpr int kMaxFeatureTargets = 1000;
+inline constexpr int kMaxReplicaScale = 100000;  // the largest maxReplicas a spec takes
 inline constexpr double kDefaultFeatureSloMs = 200.0;
 // The simulator's default control interval (EnvConfig::control_interval_s), which every model
 // trained before layouts recorded the interval was trained at.
@@ -109,6 +115,8 @@ struct FeatureLayout {
   std::vector<float> low, high;     // clip bounds per feature (a Gymnasium Box)
   std::vector<std::string> target_names;  // the targets at training time, in order; LearnedPolicy falls
                                           // back when one is listed at another index
+  std::vector<int> replica_scale;  // per target, what its replica counts are divided by (the max_replicas
+                                   // it had in training); empty: the observation's max_replicas
   FeatureNormalization normalization;
   int size() const { return static_cast<int>(names.size()); }
 };
@@ -117,12 +125,14 @@ struct FeatureLayout {
 // [1, kMaxFeatureTargets], history outside [0, kMaxFeatureHistory], peak_window outside
 // [0, kMaxFeaturePeakWindow], slo_ms negative / not finite or control_interval_s outside
 // (0, kMaxControlIntervalS] / not finite.
-// `target_names` (optional) must be empty or have num_targets entries.
+// `target_names` and `replica_scale` (optional) must each be empty or have num_targets entries;
+// every replica scale in [1, kMaxReplicaScale].
 StatusOr<FeatureLayout> MakeFeatureLayout(int num_targets, const FeatureOptions& options,
-                                          const std::vector<std::string>& target_names = {});
+                                          const std::vector<std::string>& target_names = {},
+                                          const std::vector<int>& replica_scale = {});
 
 // JSON text of the layout: {"version","num_targets","history","slo_ms","target_names","names",
-// "normalization":{"mean","std","clip"}} ("normalization" only when set; "peak_window" only when
+// "normalization":{"mean","std","clip"}} ("normalization" and "replica_scale" only when set; "peak_window" only when
 // > 0, so a layout without the block is written exactly as before it existed; absent reads as 0;
 // likewise "control_interval_s" only when it is not kDefaultControlIntervalS, absent reads as that).
 std::string FeatureLayoutToJson(const FeatureLayout& layout);
@@ -134,8 +144,8 @@ std::string FeatureLayoutToJson(const FeatureLayout& layout);
 StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std::string& where);
 
 // OK if `actual` describes the same vector as `expected` (version, num_targets, options, names in
-// order; control intervals by SameControlInterval). Normalisation and target names are not
-// compared. FailedPrecondition otherwise, naming the first difference; the message starts with
+// order; control intervals by SameControlInterval). Normalisation, target names and replica
+// scales are not compared. FailedPrecondition otherwise, naming the first difference; the message starts with
 // `where`.
 Status CheckSameFeatures(const FeatureLayout& expected, const FeatureLayout& actual, const std::string& where);
 

@@ -348,30 +348,90 @@ TEST(FeaturesTest, JsonKeepsTheControlIntervalAndWritesNoneAtTheDefault) {
   EXPECT_TRUE(CheckSameFeatures(at30, *FeatureLayoutFromJson(text30, "f"), "x").ok());
 }
 
-TEST(FeaturesTest, BadControlIntervalIsRefusedNamingTheKeyAndValue) {
-  const std::string text = FeatureLayoutToJson(Layout(1));
-  auto with = [&](const std::string& value) {
+TEST(FeaturesTest, RecordedReplicaScaleDividesReplicaCountsWhateverTheLiveMaximum) {
+  // Trained with max 8: 4 replicas read 0.5. Run where the operator's maxReplicas is 32: without
+  // the record the model would see 4 / 32 = 0.125, a quarter of what it learned 4 pods look like.
+  const FeatureLayout recorded = *MakeFeatureLayout(2, FeatureOptions{}, {"web", "api"}, {8, 2});
+  Observation o = Obs(2);
+  o.targets[0].max_replicas = 32;
+  o.targets[1].max_replicas = 1;  // below the recorded 2: the scale still decides, and 4 / 2 is kept (clip 4)
+  std::vector<float> v;
+  FeatureBuilder b(recorded);
+  ASSERT_TRUE(b.Build(o, &v).ok());
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t0.replicas_spec"), 0.5f);       // 4 / 8
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t0.replicas_ready"), 0.375f);    // 3 / 8
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t0.replicas_starting"), 0.125f);
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_spec"), 2.0f);       // 4 / 2
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_ready"), 1.5f);
+  // Without the record (files older than it) the observation's own maximum divides, as before.
+  FeatureBuilder old(Layout(2));
+  ASSERT_TRUE(old.Build(o, &v).ok());
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t0.replicas_spec"), 0.125f);     // 4 / 32
+  EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_spec"), 4.0f);       // 4 / 1
+}
+
+TEST(FeaturesTest, JsonKeepsTheReplicaScaleAndWritesNoneWithoutIt) {
+  const FeatureLayout with = *MakeFeatureLayout(2, FeatureOptions{}, {"web", "api"}, {20, 4});
+  const std::string text = FeatureLayoutToJson(with);
+  EXPECT_NE(text.find("\"replica_scale\":[20,4]"), std::string::npos) << text;
+  auto r = FeatureLayoutFromJson(text, "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->replica_scale, (std::vector<int>{20, 4}));
+  EXPECT_EQ(FeatureLayoutToJson(*r), text);
+  // Not part of the vector's definition: a model with the record serves where one without it did.
+  EXPECT_TRUE(CheckSameFeatures(Layout(2), *r, "x").ok());
+  // Without it the text has no key, so files written before the record read and write unchanged.
+  const std::string without = FeatureLayoutToJson(Layout(2));
+  EXPECT_EQ(without.find("replica_scale"), std::string::npos) << without;
+  r = FeatureLayoutFromJson(without, "f");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->replica_scale.empty());
+}
+
+struct RefusedValue {
+  std::string value, expect;
+};
+
+// `key` set to each case's value in an otherwise valid layout (`targets` targets) is refused as
+// InvalidArgument, the message starting with the file and naming what is wrong.
+void ExpectEachRefused(int targets, const std::string& key, const std::vector<RefusedValue>& cases) {
+  const std::string text = FeatureLayoutToJson(Layout(targets));
+  for (const RefusedValue& c : cases) {
     std::string j = text;
-    return j.insert(j.find("\"history\""), "\"control_interval_s\":" + value + ",");
-  };
-  struct Case {
-    std::string value, expect;
-  };
-  const std::vector<Case> cases = {
-      {"0", "control_interval_s must be in (0, 3600] seconds, got 0"},
-      {"-30", "control_interval_s must be in (0, 3600] seconds, got -30"},
-      {"3601", "control_interval_s must be in (0, 3600] seconds, got 3601"},
-      {"3600.5", "control_interval_s must be in (0, 3600] seconds, got 3600.5"},
-      {"\"30s\"", "control_interval_s is not a number: \"30s\""},
-      {"null", "control_interval_s is not a number: null"},
-  };
-  for (const Case& c : cases) {
-    auto r = FeatureLayoutFromJson(with(c.value), "model.st");
+    j.insert(j.find("\"history\""), "\"" + key + "\":" + c.value + ",");
+    auto r = FeatureLayoutFromJson(j, "model.st");
     ASSERT_FALSE(r.ok()) << c.value;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
     EXPECT_EQ(r.status().message().rfind("model.st: ", 0), 0u) << r.status().message();
-    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << c.value << ": " << r.status().message();
   }
+}
+
+TEST(FeaturesTest, BadReplicaScaleIsRefusedNamingTheValue) {
+  ExpectEachRefused(2, "replica_scale",
+                    {
+                        {"[20]", "1 replica scales for 2 targets"},
+                        {"[20,4,6]", "3 replica scales for 2 targets"},
+                        {"[20,0]", "replica_scale[1] must be in [1, 100000], got 0"},
+                        {"[-3,4]", "replica_scale[0] must be in [1, 100000], got -3"},
+                        {"[20,100001]", "replica_scale[1] must be in [1, 100000], got 100001"},
+                        {"[20,18446744073709551615]", "replica_scale[1] must be in [1, 100000], got 18446744073709551615"},
+                        {"[20,4.5]", "replica_scale holds a non-integer: 4.5"},
+                        {"\"20\"", "replica_scale is not an array"},
+                    });
+  EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{}, {}, {0}).ok());
+}
+
+TEST(FeaturesTest, BadControlIntervalIsRefusedNamingTheKeyAndValue) {
+  ExpectEachRefused(1, "control_interval_s",
+                    {
+                        {"0", "control_interval_s must be in (0, 3600] seconds, got 0"},
+                        {"-30", "control_interval_s must be in (0, 3600] seconds, got -30"},
+                        {"3601", "control_interval_s must be in (0, 3600] seconds, got 3601"},
+                        {"3600.5", "control_interval_s must be in (0, 3600] seconds, got 3600.5"},
+                        {"\"30s\"", "control_interval_s is not a number: \"30s\""},
+                        {"null", "control_interval_s is not a number: null"},
+                    });
 }
 
 TEST(FeaturesTest, SameControlIntervalToleratesRoundingOnly) {

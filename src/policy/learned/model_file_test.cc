@@ -10,6 +10,7 @@
 
 #include "common/file_util.h"
 #include "policy/learned/learned_test_util.h"
+#include "sim/app_model.h"
 
 namespace podpilot::learned {
 namespace {
@@ -163,7 +164,8 @@ TEST(ModelFileTest, KeepsTheControlIntervalAndRefusesItWhereAnotherIsExpected) {
 }
 
 // The models shipped in models/default were trained at 15 s before layouts recorded the interval:
-// they must still load, read as 15 s, and write back the very metadata they hold.
+// they must still load, read as 15 s, and write back the very metadata they hold. (Their replica
+// scales were added to the metadata afterwards, weights untouched; they are what training used.)
 TEST(ModelFileTest, ShippedModelsLoadAtFifteenSecondsAndRewriteTheirMetadataUnchanged) {
   const char* root = std::getenv("PODPILOT_SOURCE_DIR");
   const std::filesystem::path dir = std::filesystem::path(root && *root ? root : ".") / "models" / "default";
@@ -185,6 +187,18 @@ TEST(ModelFileTest, ShippedModelsLoadAtFifteenSecondsAndRewriteTheirMetadataUnch
     // Trained before models recorded their metrics lag: it reads as not recorded and stays so.
     EXPECT_LT(m->provenance.metrics_lag_s, 0);
     EXPECT_EQ(again->metadata["podpilot_provenance"], file->metadata["podpilot_provenance"]);
+    // They record the bound each target had in training, the app's maxReplicas, so that an
+    // operator with other bounds shows them replica counts as they learned them (features.h).
+    auto app = LoadAppByName(entry.path().stem().string());
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    ASSERT_EQ(m->features.replica_scale.size(), m->features.target_names.size());
+    for (size_t i = 0; i < m->features.target_names.size(); ++i) {
+      int max = -1;
+      for (const ServiceModel& s : app->services) {
+        if (s.name == m->features.target_names[i]) max = s.max_replicas;
+      }
+      EXPECT_EQ(m->features.replica_scale[i], max) << m->features.target_names[i];
+    }
   }
   EXPECT_GE(seen, 3) << "expected the shipped models in " << dir;
 }
