@@ -130,10 +130,24 @@ void OperatorMetrics::RetainProposals(const std::string& ns, const std::string& 
   });
 }
 
-void OperatorMetrics::Forget(const std::string& ns, const std::string& name) {
+void OperatorMetrics::RetainGauges(const std::string& ns, const std::string& name, const std::set<std::string>& targets,
+                                   const std::set<std::string>& policies) {
+  const auto other_target = [&](const prometheus::Labels& l) { return targets.count(l.at("target")) == 0; };
+  RemoveMatching(current_, ns, name, other_target);
+  RemoveMatching(desired_, ns, name, other_target);
+  RemoveMatching(proposal_, ns, name, [&](const prometheus::Labels& l) {
+    return other_target(l) || policies.count(l.at("policy")) == 0;
+  });
+}
+
+void OperatorMetrics::ForgetGauges(const std::string& ns, const std::string& name) {
   RemoveMatching(current_, ns, name);
   RemoveMatching(desired_, ns, name);
   RemoveMatching(proposal_, ns, name);
+}
+
+void OperatorMetrics::Forget(const std::string& ns, const std::string& name) {
+  ForgetGauges(ns, name);
   RemoveMatching(scale_actions_, ns, name);
   RemoveMatching(oom_kills_, ns, name);
   RemoveMatching(fallback_, ns, name);

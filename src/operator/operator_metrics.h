@@ -53,6 +53,14 @@ class OperatorMetrics {
   // upstream HPA that is gone no longer proposes: "live-hpa").
   void RetainProposals(const std::string& ns, const std::string& name, const std::string& policy,
                        const std::set<std::string>& targets);
+  // Drops the autoscaler's current/desired replica series of every target not in `targets`, and
+  // its proposal series of a target not in `targets` or a policy not in `policies`: what a spec
+  // edit removed (a target, the configured policy) stops being reported. Counters are kept.
+  void RetainGauges(const std::string& ns, const std::string& name, const std::set<std::string>& targets,
+                    const std::set<std::string>& policies);
+  // Drops every replica and proposal series of the autoscaler, keeping its counters: its spec is
+  // invalid, so it proposes and manages nothing until it is mended.
+  void ForgetGauges(const std::string& ns, const std::string& name);
   void ScaleAction(const std::string& ns, const std::string& name, const std::string& target, bool up);
   // Adds `kills` (>= 0; 0 creates the series) OOM kills of the target's containers, each counted
   // once (target_observer.h CountNewOomKills).

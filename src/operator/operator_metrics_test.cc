@@ -54,6 +54,45 @@ TEST(OperatorMetricsTest, RetainProposalsDropsOnlyThatPolicysOtherTargets) {
   EXPECT_FALSE(has("autoscaler=\"web\",namespace=\"shop\",policy=\"live-hpa\",target=\"frontend\"")) << text;
 }
 
+TEST(OperatorMetricsTest, GaugesFollowTheSpecAndGoWhenItIsInvalidCountersStay) {
+  OperatorMetrics m;
+  for (const char* target : {"frontend", "cart"}) {
+    m.SetReplicas("shop", "web", target, 2, 3);
+    m.SetProposal("shop", "web", target, "hpa", 3);
+    m.SetProposal("shop", "web", target, "learned", 2);
+    m.SetProposal("shop", "web", target, "live-hpa", 4);
+  }
+  m.SetReplicas("shop", "other", "cart", 1, 1);
+  m.ScaleAction("shop", "web", "cart", /*up=*/true);
+  std::string text;
+  const auto has = [&](const std::string& series) { return text.find(series) != std::string::npos; };
+  const auto proposal = [](const std::string& policy, const std::string& target) {
+    return "podpilot_proposal_replicas{autoscaler=\"web\",namespace=\"shop\",policy=\"" + policy + "\",target=\"" +
+           target + "\"}";
+  };
+  // An edit removed the cart target and switched the policy from learned to predictive (whose
+  // proposals come with this reconcile).
+  m.RetainGauges("shop", "web", {"frontend"}, {"hpa", "live-hpa", "predictive"});
+  text = m.Serialize();
+  EXPECT_TRUE(has("podpilot_current_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"} 2")) << text;
+  EXPECT_TRUE(has("podpilot_desired_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"} 3")) << text;
+  EXPECT_FALSE(has("podpilot_current_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"cart\"}")) << text;
+  EXPECT_FALSE(has("podpilot_desired_replicas{autoscaler=\"web\",namespace=\"shop\",target=\"cart\"}")) << text;
+  EXPECT_TRUE(has(proposal("hpa", "frontend"))) << text;
+  EXPECT_TRUE(has(proposal("live-hpa", "frontend"))) << text;
+  EXPECT_FALSE(has(proposal("learned", "frontend"))) << text;
+  for (const char* policy : {"hpa", "learned", "live-hpa"}) EXPECT_FALSE(has(proposal(policy, "cart"))) << policy;
+  EXPECT_TRUE(has("podpilot_current_replicas{autoscaler=\"other\",namespace=\"shop\",target=\"cart\"} 1")) << text;
+  // The spec became invalid: no gauge of it is left, its counters are.
+  m.ForgetGauges("shop", "web");
+  text = m.Serialize();
+  EXPECT_FALSE(has("autoscaler=\"web\",namespace=\"shop\",target=\"frontend\"}")) << text;
+  EXPECT_FALSE(has("podpilot_proposal_replicas{autoscaler=\"web\"")) << text;
+  EXPECT_TRUE(has("podpilot_scale_actions_total{autoscaler=\"web\",direction=\"up\",namespace=\"shop\",target=\"cart\"} 1"))
+      << text;
+  EXPECT_TRUE(has("podpilot_current_replicas{autoscaler=\"other\",namespace=\"shop\",target=\"cart\"} 1")) << text;
+}
+
 TEST(OperatorMetricsTest, CountsWatchListsErrorsAndWriteConflicts) {
   OperatorMetrics m;
   m.WatchListed("pods");

@@ -216,6 +216,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     status.SetCondition("ScalingActive", false, "InvalidSpec", spec.status().message());
     warn("InvalidSpec", spec.status().message());
     out.summary = "invalid spec: " + spec.status().message();
+    if (metrics_ != nullptr) metrics_->ForgetGauges(ns, name);  // it manages nothing now
     return finish(spec.status());
   }
   if (st.uid != spec->uid || st.generation != spec->generation) {
@@ -257,6 +258,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
       status.SetCondition("ScalingActive", false, "InvalidSpec", hpa.status().message());
       warn("InvalidSpec", hpa.status().message());
       st.built = false;
+      if (metrics_ != nullptr) metrics_->ForgetGauges(ns, name);
       return finish(hpa.status());
     }
     st.hpa = std::move(hpa).value();
@@ -276,6 +278,7 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
           status.SetCondition("ScalingActive", false, "InvalidSpec", st.policy_error);
           warn("InvalidSpec", st.policy_error);
           st.built = false;
+          if (metrics_ != nullptr) metrics_->ForgetGauges(ns, name);
           return finish(InvalidArgumentError(st.policy_error));
         }
       }
@@ -321,6 +324,14 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
                       : obs.targets[i].replicas_spec;
     status.AddProposal("hpa", spec->targets[i].name, r, hpa_decision.reason);
     if (metrics_ != nullptr) metrics_->SetProposal(ns, name, spec->targets[i].name, "hpa", r);
+  }
+  if (metrics_ != nullptr) {
+    // The gauges follow the spec: a target or a policy an edit removed (or a model that could not
+    // be built, which proposes nothing) is no longer reported. live-hpa has its own rule below.
+    std::set<std::string> targets, policies = {"hpa", "live-hpa"};
+    for (const TargetRef& t : spec->targets) targets.insert(t.name);
+    if (st.policy) policies.insert(PolicyLabel(spec->policy_type));
+    metrics_->RetainGauges(ns, name, targets, policies);
   }
   if (!fallback_reason.empty()) {
     status.SetCondition("FallbackActive", true, fallback_reason.substr(0, fallback_reason.find(':')), fallback_reason);

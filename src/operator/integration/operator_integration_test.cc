@@ -410,6 +410,46 @@ TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
 
 // spec.timeZone survives the API server's pruning (the CRD declares it); a zone the tz database
 // lacks is refused by name before anything else is looked at, a known one is taken.
+// /metrics follows the spec: the proposal of a policy an edit replaced goes, and an invalid spec
+// leaves no replica or proposal series of the autoscaler (it manages nothing), only its counters.
+TEST_F(OperatorIntegrationTest, GaugesFollowSpecEditsAndGoWhenTheSpecIsInvalid) {
+  json ppa = Autoscaler("gauges", "shadow-web", "Shadow", 6);
+  ppa["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "gourmetgram.safetensors"}}}};
+  ASSERT_TRUE(admin_->Post(k8s::PodPilotAutoscalers().Path(ns_), ppa).ok());
+  std::thread runner;
+  auto op = StartOperator(5, &runner);
+  const std::string labels = "autoscaler=\"gauges\",namespace=\"" + ns_ + "\"";
+  const auto series = [&](const std::string& family, const std::string& more) {
+    return op->metrics().Serialize().find(family + "{" + labels + more) != std::string::npos;
+  };
+  const std::string learned = ",policy=\"learned\",target=\"shadow-web\"}";
+  const std::string hpa = ",policy=\"hpa\",target=\"shadow-web\"}";
+  EXPECT_TRUE(WaitUntil([&] { return series("podpilot_proposal_replicas", learned); }, std::chrono::seconds(60)))
+      << op->metrics().Serialize();
+  EXPECT_TRUE(series("podpilot_proposal_replicas", hpa));
+  EXPECT_TRUE(series("podpilot_current_replicas", ",target=\"shadow-web\"}"));
+
+  json to_hpa = {{"spec", {{"policy", {{"type", "Hpa"}}}}}};
+  ASSERT_TRUE(admin_->Patch(k8s::PodPilotAutoscalers().Path(ns_, "gauges"), k8s::PatchType::kMerge, to_hpa).ok());
+  EXPECT_TRUE(WaitUntil([&] { return !series("podpilot_proposal_replicas", learned); }, std::chrono::seconds(60)))
+      << op->metrics().Serialize();
+  EXPECT_TRUE(series("podpilot_proposal_replicas", hpa)) << op->metrics().Serialize();
+
+  json invalid = {{"spec", {{"timeZone", "Mars/Olympus_Mons"}}}};
+  ASSERT_TRUE(admin_->Patch(k8s::PodPilotAutoscalers().Path(ns_, "gauges"), k8s::PatchType::kMerge, invalid).ok());
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("gauges"), "ScalingActive") == "False/InvalidSpec"; },
+                        std::chrono::seconds(60)))
+      << GetPpa("gauges").dump();
+  // The same reconcile wrote the condition and dropped the series; give it a moment to finish.
+  EXPECT_TRUE(WaitUntil([&] {
+    return !series("podpilot_proposal_replicas", ",") && !series("podpilot_current_replicas", ",") &&
+           !series("podpilot_desired_replicas", ",");
+  }, std::chrono::seconds(15))) << op->metrics().Serialize();
+  op->Stop();
+  runner.join();
+  EXPECT_TRUE(admin_->Delete(k8s::PodPilotAutoscalers().Path(ns_, "gauges")).ok());
+}
+
 TEST_F(OperatorIntegrationTest, TimeZoneIsKeptAndAnUnknownOneRefused) {
   json bad = Autoscaler("tz-unknown", "no-such-deployment", "Active", 3);
   bad["spec"]["timeZone"] = "Mars/Olympus_Mons";
