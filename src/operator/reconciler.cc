@@ -228,6 +228,13 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     st.generation = spec->generation;
     st.history.resize(spec->targets.size());
   }
+  std::set<std::string> spec_targets;  // the gauges follow the spec (RetainGauges below and here)
+  for (const TargetRef& t : spec->targets) spec_targets.insert(t.name);
+  if (metrics_ != nullptr) {
+    // Before anything can fail: an edit that removed a target or replaced the policy, then points
+    // at a Deployment not there yet, must not leave the old series behind while it fails.
+    metrics_->RetainGauges(ns, name, spec_targets, {"hpa", "live-hpa", PolicyLabel(spec->policy_type)});
+  }
 
   ObserverOptions oopts;
   oopts.control_interval_s = options_.period_s;
@@ -326,12 +333,11 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     if (metrics_ != nullptr) metrics_->SetProposal(ns, name, spec->targets[i].name, "hpa", r);
   }
   if (metrics_ != nullptr) {
-    // The gauges follow the spec: a target or a policy an edit removed (or a model that could not
-    // be built, which proposes nothing) is no longer reported. live-hpa has its own rule below.
-    std::set<std::string> targets, policies = {"hpa", "live-hpa"};
-    for (const TargetRef& t : spec->targets) targets.insert(t.name);
+    // Again now that the policy is known to exist: a model that could not be built proposes
+    // nothing. live-hpa has its own rule below.
+    std::set<std::string> policies = {"hpa", "live-hpa"};
     if (st.policy) policies.insert(PolicyLabel(spec->policy_type));
-    metrics_->RetainGauges(ns, name, targets, policies);
+    metrics_->RetainGauges(ns, name, spec_targets, policies);
   }
   if (!fallback_reason.empty()) {
     status.SetCondition("FallbackActive", true, fallback_reason.substr(0, fallback_reason.find(':')), fallback_reason);

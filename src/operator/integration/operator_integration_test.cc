@@ -408,10 +408,9 @@ TEST_F(OperatorIntegrationTest, MissingDeploymentIsReportedAndNothingIsScaled) {
   runner.join();
 }
 
-// spec.timeZone survives the API server's pruning (the CRD declares it); a zone the tz database
-// lacks is refused by name before anything else is looked at, a known one is taken.
-// /metrics follows the spec: the proposal of a policy an edit replaced goes, and an invalid spec
-// leaves no replica or proposal series of the autoscaler (it manages nothing), only its counters.
+// /metrics follows the spec: the proposal of a policy an edit replaced goes, so do the series of a
+// target it no longer names (even while the new one cannot be read), and an invalid spec leaves no
+// replica or proposal series of the autoscaler (it manages nothing), only its counters.
 TEST_F(OperatorIntegrationTest, GaugesFollowSpecEditsAndGoWhenTheSpecIsInvalid) {
   json ppa = Autoscaler("gauges", "shadow-web", "Shadow", 6);
   ppa["spec"]["policy"] = {{"type", "Learned"}, {"model", {{"path", "gourmetgram.safetensors"}}}};
@@ -435,6 +434,17 @@ TEST_F(OperatorIntegrationTest, GaugesFollowSpecEditsAndGoWhenTheSpecIsInvalid) 
       << op->metrics().Serialize();
   EXPECT_TRUE(series("podpilot_proposal_replicas", hpa)) << op->metrics().Serialize();
 
+  // Pointed at a Deployment that does not exist (yet): every reconcile fails to observe it, and
+  // the series of the target it no longer names go all the same.
+  json elsewhere = {{"spec", {{"scaleTargetRef", {{"name", "gauges-not-yet"}}}}}};
+  ASSERT_TRUE(admin_->Patch(k8s::PodPilotAutoscalers().Path(ns_, "gauges"), k8s::PatchType::kMerge, elsewhere).ok());
+  EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("gauges"), "AbleToScale") == "False/FailedGetScale"; },
+                        std::chrono::seconds(60)))
+      << GetPpa("gauges").dump();
+  EXPECT_TRUE(WaitUntil([&] {
+    return !series("podpilot_proposal_replicas", hpa) && !series("podpilot_current_replicas", ",target=\"shadow-web\"}");
+  }, std::chrono::seconds(15))) << op->metrics().Serialize();
+
   json invalid = {{"spec", {{"timeZone", "Mars/Olympus_Mons"}}}};
   ASSERT_TRUE(admin_->Patch(k8s::PodPilotAutoscalers().Path(ns_, "gauges"), k8s::PatchType::kMerge, invalid).ok());
   EXPECT_TRUE(WaitUntil([] { return ConditionOf(GetPpa("gauges"), "ScalingActive") == "False/InvalidSpec"; },
@@ -450,6 +460,8 @@ TEST_F(OperatorIntegrationTest, GaugesFollowSpecEditsAndGoWhenTheSpecIsInvalid) 
   EXPECT_TRUE(admin_->Delete(k8s::PodPilotAutoscalers().Path(ns_, "gauges")).ok());
 }
 
+// spec.timeZone survives the API server's pruning (the CRD declares it); a zone the tz database
+// lacks is refused by name before anything else is looked at, a known one is taken.
 TEST_F(OperatorIntegrationTest, TimeZoneIsKeptAndAnUnknownOneRefused) {
   json bad = Autoscaler("tz-unknown", "no-such-deployment", "Active", 3);
   bad["spec"]["timeZone"] = "Mars/Olympus_Mons";

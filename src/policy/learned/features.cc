@@ -165,6 +165,9 @@ StatusOr<FeatureLayout> FeatureLayoutFromJson(const std::string& text, const std
   std::vector<int> replica_scale;
   if (j.contains("replica_scale")) {  // absent: written before the record existed (the observation's max then)
     if (!j["replica_scale"].is_array()) return Invalid(where, "feature layout: replica_scale is not an array");
+    if (j["replica_scale"].empty()) {  // would read as "not recorded" and be written back without the key
+      return Invalid(where, "feature layout: replica_scale is empty (one entry per target, or no key at all)");
+    }
     for (const json& r : j["replica_scale"]) {
       if (!r.is_number_integer()) return Invalid(where, "feature layout: replica_scale holds a non-integer: " + r.dump());
       const int64_t v = r.get<int64_t>();  // checked before narrowing to int
@@ -302,9 +305,9 @@ Status FeatureBuilder::Build(const Observation& obs, float* out) {
                                      std::sin(dow),           std::cos(dow)};
   float* p = out;
   for (int i = 0; i < kNumGlobal; ++i) *p++ = Clip(global[i], kGlobal[i]);
-  for (size_t i = 0; i < obs.targets.size(); ++i) {
-    const TargetObservation& t = obs.targets[i];
-    const double max_r = layout_.replica_scale.empty() ? std::max(t.max_replicas, 1) : layout_.replica_scale[i];
+  for (size_t target = 0; target < obs.targets.size(); ++target) {
+    const TargetObservation& t = obs.targets[target];
+    const double max_r = layout_.replica_scale.empty() ? std::max(t.max_replicas, 1) : layout_.replica_scale[target];
     const double err = t.request_rate > 0 ? t.error_rate / t.request_rate : (t.error_rate > 0 ? 1.0 : 0.0);
     const double v[kNumTarget] = {t.replicas_spec / max_r,
                                   t.replicas_ready / max_r,

@@ -364,10 +364,11 @@ TEST(FeaturesTest, RecordedReplicaScaleDividesReplicaCountsWhateverTheLiveMaximu
   EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_spec"), 2.0f);       // 4 / 2
   EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_ready"), 1.5f);
   // Without the record (files older than it) the observation's own maximum divides, as before.
-  FeatureBuilder old(Layout(2));
+  const FeatureLayout unrecorded = Layout(2);
+  FeatureBuilder old(unrecorded);
   ASSERT_TRUE(old.Build(o, &v).ok());
-  EXPECT_FLOAT_EQ(Get(recorded, v, "t0.replicas_spec"), 0.125f);     // 4 / 32
-  EXPECT_FLOAT_EQ(Get(recorded, v, "t1.replicas_spec"), 4.0f);       // 4 / 1
+  EXPECT_FLOAT_EQ(Get(unrecorded, v, "t0.replicas_spec"), 0.125f);   // 4 / 32
+  EXPECT_FLOAT_EQ(Get(unrecorded, v, "t1.replicas_spec"), 4.0f);     // 4 / 1
 }
 
 TEST(FeaturesTest, JsonKeepsTheReplicaScaleAndWritesNoneWithoutIt) {
@@ -418,6 +419,7 @@ TEST(FeaturesTest, BadReplicaScaleIsRefusedNamingTheValue) {
                         {"[20,18446744073709551615]", "replica_scale[1] must be in [1, 100000], got 18446744073709551615"},
                         {"[20,4.5]", "replica_scale holds a non-integer: 4.5"},
                         {"\"20\"", "replica_scale is not an array"},
+                        {"[]", "replica_scale is empty (one entry per target, or no key at all)"},
                     });
   EXPECT_FALSE(MakeFeatureLayout(1, FeatureOptions{}, {}, {0}).ok());
 }

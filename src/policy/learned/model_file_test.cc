@@ -189,6 +189,8 @@ TEST(ModelFileTest, ShippedModelsLoadAtFifteenSecondsAndRewriteTheirMetadataUnch
     EXPECT_EQ(again->metadata["podpilot_provenance"], file->metadata["podpilot_provenance"]);
     // They record the bound each target had in training, the app's maxReplicas, so that an
     // operator with other bounds shows them replica counts as they learned them (features.h).
+    // (An edit of an app's max would make this fail: the shipped models were trained at the old
+    // one, and must be retrained — scripts/train-default-models — for the scenarios to match.)
     auto app = LoadAppByName(entry.path().stem().string());
     ASSERT_TRUE(app.ok()) << app.status().ToString();
     ASSERT_EQ(m->features.replica_scale.size(), m->features.target_names.size());
