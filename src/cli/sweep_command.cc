@@ -36,7 +36,7 @@ void RegisterSweep(CLI::App& app) {
   sub->add_option("--policy", o->request.policy, "What to tune: hpa (CPU target), kpa (concurrency target per pod) or keda (request rate per pod)")
       ->capture_default_str();
   sub->add_option("--targets", o->request.targets,
-                  "Targets to try, e.g. 30,40,50 or 30,40,...,90: CPU utilization percent (hpa, default 30,40,...,90) "
+                  "Targets to try, e.g. 30,40,50 or 30,40,...,90: CPU utilization percent of the request (hpa, default 30,40,...,190) "
                   "or requests in flight per pod (kpa, default 0.2,0.3,0.4,0.5,0.7,1,1.5,2,3,5,10,30,100) "
                   "or requests/s per pod (keda, default 0.5,1,2,3,5,7,10,15,20,30,50,70,100,150,200,300,500)");
   sub->add_option("--seeds", o->request.seeds, "Seeds per train workload")->capture_default_str();

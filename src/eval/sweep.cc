@@ -107,7 +107,7 @@ std::string DefaultTargets(SweepPolicy kind) {
     case SweepPolicy::kKeda: return "0.5,1,2,3,5,7,10,15,20,30,50,70,100,150,200,300,500";
     case SweepPolicy::kHpa: break;
   }
-  return "30,40,...,90";
+  return "30,40,...,190";
 }
 
 namespace {

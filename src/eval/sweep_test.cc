@@ -95,7 +95,8 @@ TEST(SweepTest, KindsParseAndHaveDefaultTargetsTheirPoliciesAccept) {
   EXPECT_EQ(keda->size(), 17u);
   for (double t : *keda) EXPECT_TRUE(MakePolicy(SpecForTarget(SweepPolicy::kKeda, t)).ok()) << t;
   EXPECT_EQ(*ParseTargets(SweepPolicy::kHpa, DefaultTargets(SweepPolicy::kHpa)),
-            (std::vector<double>{30, 40, 50, 60, 70, 80, 90}));
+            (std::vector<double>{30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190}));
+  EXPECT_EQ(*ParseTargets(SweepPolicy::kHpa, DefaultTargets(SweepPolicy::kHpa)), SweepOptions{}.targets);
   EXPECT_EQ(*ParseTargets(SweepPolicy::kKpa, DefaultTargets(SweepPolicy::kKpa)),
             (std::vector<double>{0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 30, 100}));
 }
