@@ -74,6 +74,12 @@ std::string PolicyLabel(PolicyType t) {
   return "hpa";
 }
 
+std::set<std::string> TargetNames(const AutoscalerSpec& spec) {
+  std::set<std::string> names;
+  for (const TargetRef& t : spec.targets) names.insert(t.name);
+  return names;
+}
+
 void Emit(const k8s::KubeClient& kube, const json& object, const std::string& component, const std::string& type,
           const std::string& reason, const std::string& message) {
   k8s::EventSpec e;
@@ -227,13 +233,12 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     st.uid = spec->uid;
     st.generation = spec->generation;
     st.history.resize(spec->targets.size());
-  }
-  std::set<std::string> spec_targets;  // the gauges follow the spec (RetainGauges below and here)
-  for (const TargetRef& t : spec->targets) spec_targets.insert(t.name);
-  if (metrics_ != nullptr) {
-    // Before anything can fail: an edit that removed a target or replaced the policy, then points
-    // at a Deployment not there yet, must not leave the old series behind while it fails.
-    metrics_->RetainGauges(ns, name, spec_targets, {"hpa", "live-hpa", PolicyLabel(spec->policy_type)});
+    if (metrics_ != nullptr) {
+      // The gauges follow the spec. Once per edit, before anything can fail: an edit that removed
+      // a target or replaced the policy, then points at a Deployment not there yet, must not
+      // leave the old series behind while it fails.
+      metrics_->RetainGauges(ns, name, TargetNames(*spec), {"hpa", "live-hpa", PolicyLabel(spec->policy_type)});
+    }
   }
 
   ObserverOptions oopts;
@@ -332,12 +337,10 @@ ReconcileOutcome Reconciler::Reconcile(const json& object, double now) {
     status.AddProposal("hpa", spec->targets[i].name, r, hpa_decision.reason);
     if (metrics_ != nullptr) metrics_->SetProposal(ns, name, spec->targets[i].name, "hpa", r);
   }
-  if (metrics_ != nullptr) {
-    // Again now that the policy is known to exist: a model that could not be built proposes
-    // nothing. live-hpa has its own rule below.
-    std::set<std::string> policies = {"hpa", "live-hpa"};
-    if (st.policy) policies.insert(PolicyLabel(spec->policy_type));
-    metrics_->RetainGauges(ns, name, spec_targets, policies);
+  if (metrics_ != nullptr && !st.policy) {
+    // A model that could not be built (or a refused new version) proposes nothing: its series go.
+    // live-hpa has its own rule below.
+    metrics_->RetainGauges(ns, name, TargetNames(*spec), {"hpa", "live-hpa"});
   }
   if (!fallback_reason.empty()) {
     status.SetCondition("FallbackActive", true, fallback_reason.substr(0, fallback_reason.find(':')), fallback_reason);
